@@ -1,0 +1,58 @@
+// Package ordertest builds orders and records for tests.
+package ordertest
+
+import (
+	"encoding/json"
+	"time"
+
+	"orderflow/codecs"
+	"orderflow/order"
+)
+
+// Epoch is the fixed time tests use.
+var Epoch = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+// Clock returns a clock that always reads Epoch.
+func Clock() func() time.Time { return func() time.Time { return Epoch } }
+
+// Order returns a valid order with the given id and customer.
+func Order(id, customer string) order.Order {
+	items := []order.Item{{SKU: "mug-01", Quantity: 2, UnitPriceCents: 1250}, {SKU: "tea-07", Quantity: 1, UnitPriceCents: 499}}
+	return order.Order{
+		ID:         id,
+		CustomerID: customer,
+		Items:      items,
+		Currency:   "EUR",
+		ShippingAddress: order.Address{
+			Name: "Ada Lovelace", Line1: "12 St James's Square", City: "London", PostalCode: "SW1Y 4JH", Country: "GB",
+		},
+		TotalCents: order.Total(items),
+		CreatedAt:  Epoch,
+	}
+}
+
+// Placed returns the new_orders record of an order paid with token.
+func Placed(id, customer, token string) codecs.OrderPlaced {
+	return codecs.OrderPlaced{V: codecs.Version, Order: Order(id, customer), PaymentToken: token}
+}
+
+// Bytes encodes a record as the JSON that goes on a topic.
+func Bytes(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// Quiet is a goka logger that drops goka's own lines in tests.
+type Quiet struct{}
+
+// Print implements goka.Logger.
+func (Quiet) Print(...any) {}
+
+// Println implements goka.Logger.
+func (Quiet) Println(...any) {}
+
+// Printf implements goka.Logger.
+func (Quiet) Printf(string, ...any) {}

@@ -1,0 +1,122 @@
+package kafka
+
+import (
+	"crypto/tls"
+	"fmt"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/lovoo/goka"
+)
+
+// ProtocolVersion is the Kafka protocol sarama speaks. Kafka 4 removed the
+// request versions older clients use; goka's default (2.0) is refused by it.
+var ProtocolVersion = sarama.V4_0_0_0
+
+// Config says how to reach Kafka and how orderflow's topics are laid out.
+type Config struct {
+	Brokers     []string
+	Partitions  int32
+	Replication int16
+	// MaxRecordBytes bounds the records orderflow accepts; larger input
+	// records go to the dead-letter topic. The broker and producers allow
+	// more, so that the oversized original can be kept there.
+	MaxRecordBytes int
+	// TLS, when set, encrypts every connection to the brokers.
+	TLS *tls.Config
+	// SASL, when Mechanism is set, authenticates every connection.
+	SASL SASL
+}
+
+// SASL holds SCRAM (or PLAIN) credentials for brokers that require them.
+type SASL struct {
+	Mechanism string // "SCRAM-SHA-512", "SCRAM-SHA-256" or "PLAIN"
+	User      string
+	Password  string
+}
+
+// Sarama returns a fresh sarama configuration with orderflow's no-loss,
+// low-latency settings. Each caller gets its own copy, because goka's
+// builders write the client id and partitioner into the one they are given.
+func (c Config) Sarama(clientID string) (*sarama.Config, error) {
+	sc := sarama.NewConfig()
+	sc.ClientID = clientID
+	sc.Version = ProtocolVersion
+
+	// No loss and no duplicates from producer retries: wait for every
+	// in-sync replica and let the broker drop retried batches.
+	sc.Producer.RequiredAcks = sarama.WaitForAll
+	sc.Producer.Idempotent = true
+	sc.Net.MaxOpenRequests = 1
+	sc.Producer.Retry.Max = 10
+	sc.Producer.Retry.Backoff = 100 * time.Millisecond
+	sc.Producer.Return.Successes = true
+	sc.Producer.Return.Errors = true
+	sc.Producer.Partitioner = sarama.NewCustomHashPartitioner(NewMurmur2)
+	sc.Producer.Compression = sarama.CompressionLZ4
+	sc.Producer.MaxMessageBytes = 4 << 20
+	// Send as soon as a record is ready. goka's default waits up to 100 ms
+	// per hop to fill a batch; batches still form while a request is in
+	// flight, so throughput does not suffer.
+	sc.Producer.Flush.Frequency = 0
+	sc.Producer.Flush.Bytes = 0
+	sc.Producer.Flush.Messages = 0
+
+	sc.Consumer.Return.Errors = true
+	// A new group starts from the oldest record: an order written before a
+	// stage first ran is still processed.
+	sc.Consumer.Offsets.Initial = sarama.OffsetOldest
+	sc.Consumer.MaxProcessingTime = time.Second
+	sc.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{goka.CopartitioningStrategy}
+
+	if c.TLS != nil {
+		sc.Net.TLS.Enable = true
+		sc.Net.TLS.Config = c.TLS
+	}
+	if err := c.SASL.apply(sc); err != nil {
+		return nil, err
+	}
+	if err := sc.Validate(); err != nil {
+		return nil, fmt.Errorf("validating sarama config: %w", err)
+	}
+	return sc, nil
+}
+
+// Validate checks the configuration once at start-up.
+func (c Config) Validate() error {
+	if len(c.Brokers) == 0 {
+		return fmt.Errorf("no kafka brokers configured")
+	}
+	if c.Partitions < 1 {
+		return fmt.Errorf("partitions must be at least 1, not %d", c.Partitions)
+	}
+	if c.Replication < 1 {
+		return fmt.Errorf("replication must be at least 1, not %d", c.Replication)
+	}
+	if _, err := c.Sarama("validate"); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (s SASL) apply(sc *sarama.Config) error {
+	if s.Mechanism == "" {
+		return nil
+	}
+	sc.Net.SASL.Enable = true
+	sc.Net.SASL.User = s.User
+	sc.Net.SASL.Password = s.Password
+	switch s.Mechanism {
+	case sarama.SASLTypeSCRAMSHA512:
+		sc.Net.SASL.Mechanism = sarama.SASLTypeSCRAMSHA512
+		sc.Net.SASL.SCRAMClientGeneratorFunc = scramSHA512
+	case sarama.SASLTypeSCRAMSHA256:
+		sc.Net.SASL.Mechanism = sarama.SASLTypeSCRAMSHA256
+		sc.Net.SASL.SCRAMClientGeneratorFunc = scramSHA256
+	case sarama.SASLTypePlaintext:
+		sc.Net.SASL.Mechanism = sarama.SASLTypePlaintext
+	default:
+		return fmt.Errorf("unsupported SASL mechanism %q", s.Mechanism)
+	}
+	return nil
+}

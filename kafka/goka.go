@@ -1,0 +1,119 @@
+package kafka
+
+import (
+	"fmt"
+	"hash"
+	"log/slog"
+	"path/filepath"
+
+	"github.com/IBM/sarama"
+	"github.com/lovoo/goka"
+	"github.com/lovoo/goka/storage"
+)
+
+// Goka builds the options that make goka processors, views and emitters use
+// orderflow's sarama configuration, murmur2 partitioning and local storage,
+// instead of goka's global defaults.
+type Goka struct {
+	cfg     Config
+	base    *sarama.Config
+	dataDir string
+	logger  goka.Logger
+}
+
+// NewGoka checks cfg and returns the option builder. Local table storage goes
+// under dataDir, which must not be shared with another running process.
+func NewGoka(cfg Config, dataDir string, logger *slog.Logger) (*Goka, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	base, err := cfg.Sarama("orderflow")
+	if err != nil {
+		return nil, err
+	}
+	if dataDir == "" {
+		return nil, fmt.Errorf("no data folder for goka's local storage")
+	}
+	return &Goka{cfg: cfg, base: base, dataDir: dataDir, logger: gokaLogger{logger}}, nil
+}
+
+// Brokers returns the brokers to connect to.
+func (g *Goka) Brokers() []string { return g.cfg.Brokers }
+
+// saramaConfig returns a copy of the base config for one client. The copy
+// matters: goka's builders write the client id and partitioner into it.
+func (g *Goka) saramaConfig(clientID string) *sarama.Config {
+	c := *g.base
+	c.ClientID = clientID
+	return &c
+}
+
+func (g *Goka) producerBuilder(brokers []string, clientID string, hasher func() hash.Hash32) (goka.Producer, error) {
+	c := g.saramaConfig(clientID)
+	c.Producer.Partitioner = sarama.NewCustomHashPartitioner(hasher)
+	return goka.NewProducer(brokers, c)
+}
+
+func (g *Goka) consumerGroupBuilder(brokers []string, group, clientID string) (sarama.ConsumerGroup, error) {
+	return sarama.NewConsumerGroup(brokers, group, g.saramaConfig(clientID))
+}
+
+func (g *Goka) consumerBuilder(brokers []string, clientID string) (sarama.Consumer, error) {
+	return sarama.NewConsumer(brokers, g.saramaConfig(clientID))
+}
+
+func (g *Goka) topicManagerBuilder(brokers []string) (goka.TopicManager, error) {
+	tm := goka.NewTopicManagerConfig()
+	tm.Table.Replication = int(g.cfg.Replication)
+	tm.Stream.Replication = int(g.cfg.Replication)
+	// Topics are created up front by EnsureTopics; a table that is missing
+	// or laid out differently is an error, not something to paper over.
+	tm.MismatchBehavior = goka.TMConfigMismatchBehaviorFail
+	return goka.NewTopicManager(brokers, g.saramaConfig("orderflow-topic-manager"), tm)
+}
+
+// Processor returns the options for a processor of group.
+func (g *Goka) Processor(group goka.Group) []goka.ProcessorOption {
+	return []goka.ProcessorOption{
+		goka.WithClientID(fmt.Sprintf("orderflow-%s", group)),
+		goka.WithHasher(NewMurmur2),
+		goka.WithProducerBuilder(g.producerBuilder),
+		goka.WithConsumerGroupBuilder(g.consumerGroupBuilder),
+		goka.WithConsumerSaramaBuilder(g.consumerBuilder),
+		goka.WithTopicManagerBuilder(g.topicManagerBuilder),
+		goka.WithStorageBuilder(storage.DefaultBuilder(filepath.Join(g.dataDir, "processors", string(group)))),
+		goka.WithLogger(g.logger),
+	}
+}
+
+// View returns the options for a view of table.
+func (g *Goka) View(table goka.Table) []goka.ViewOption {
+	return []goka.ViewOption{
+		goka.WithViewClientID(fmt.Sprintf("orderflow-view-%s", table)),
+		goka.WithViewHasher(NewMurmur2),
+		goka.WithViewConsumerSaramaBuilder(g.consumerBuilder),
+		goka.WithViewTopicManagerBuilder(g.topicManagerBuilder),
+		goka.WithViewStorageBuilder(storage.DefaultBuilder(filepath.Join(g.dataDir, "views", string(table)))),
+		goka.WithViewAutoReconnect(),
+		goka.WithViewLogger(g.logger),
+	}
+}
+
+// Emitter returns the options for an emitter.
+func (g *Goka) Emitter() []goka.EmitterOption {
+	return []goka.EmitterOption{
+		goka.WithEmitterClientID("orderflow-emitter"),
+		goka.WithEmitterHasher(NewMurmur2),
+		goka.WithEmitterProducerBuilder(g.producerBuilder),
+		goka.WithEmitterTopicManagerBuilder(g.topicManagerBuilder),
+		goka.WithEmitterLogger(g.logger),
+	}
+}
+
+// gokaLogger sends goka's printf-style lines to slog at debug level: they
+// are about goka's own machinery, not about orders.
+type gokaLogger struct{ l *slog.Logger }
+
+func (g gokaLogger) Print(v ...any)                 { g.l.Debug(fmt.Sprint(v...), "component", "goka") }
+func (g gokaLogger) Println(v ...any)               { g.l.Debug(fmt.Sprint(v...), "component", "goka") }
+func (g gokaLogger) Printf(format string, v ...any) { g.l.Debug(fmt.Sprintf(format, v...), "component", "goka") }

@@ -1,0 +1,87 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+
+	"github.com/IBM/sarama"
+
+	"orderflow/topology"
+)
+
+// Retention of the stream topics. Tables are compacted and keep the latest
+// record of every key forever.
+const streamRetentionMS = 7 * 24 * 60 * 60 * 1000
+
+// EnsureTopics creates every stream and table topic of the topology with the
+// configured partitions and replication, tables compacted. A topic that
+// exists with another partition count is an error: records of one order
+// would no longer meet in the same partition of every topic.
+func EnsureTopics(ctx context.Context, cfg Config, logger *slog.Logger) error {
+	sc, err := cfg.Sarama("orderflow-admin")
+	if err != nil {
+		return err
+	}
+	admin, err := sarama.NewClusterAdmin(cfg.Brokers, sc)
+	if err != nil {
+		return fmt.Errorf("connecting to kafka %v: %w", cfg.Brokers, err)
+	}
+	defer admin.Close()
+
+	existing, err := admin.ListTopics()
+	if err != nil {
+		return fmt.Errorf("listing topics: %w", err)
+	}
+	for _, t := range wanted(cfg) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if d, ok := existing[t.name]; ok {
+			if d.NumPartitions != cfg.Partitions {
+				return fmt.Errorf("topic %s has %d partitions, want %d", t.name, d.NumPartitions, cfg.Partitions)
+			}
+			continue
+		}
+		err := admin.CreateTopic(t.name, &sarama.TopicDetail{
+			NumPartitions:     cfg.Partitions,
+			ReplicationFactor: cfg.Replication,
+			ConfigEntries:     t.config,
+		}, false)
+		if err != nil && !errors.Is(err, sarama.ErrTopicAlreadyExists) {
+			return fmt.Errorf("creating topic %s: %w", t.name, err)
+		}
+		logger.Info("topic created", "topic", t.name, "partitions", cfg.Partitions, "replication", cfg.Replication, "cleanup_policy", *t.config["cleanup.policy"])
+	}
+	return nil
+}
+
+type topic struct {
+	name   string
+	config map[string]*string
+}
+
+func wanted(cfg Config) []topic {
+	ptr := func(s string) *string { return &s }
+	minISR := ptr(strconv.Itoa(min(2, int(cfg.Replication))))
+	maxBytes := ptr(strconv.Itoa(4 << 20))
+	var ts []topic
+	for _, s := range topology.Streams() {
+		ts = append(ts, topic{string(s), map[string]*string{
+			"cleanup.policy":      ptr("delete"),
+			"retention.ms":        ptr(strconv.Itoa(streamRetentionMS)),
+			"min.insync.replicas": minISR,
+			"max.message.bytes":   maxBytes,
+		}})
+	}
+	for _, t := range topology.Tables() {
+		ts = append(ts, topic{string(t), map[string]*string{
+			"cleanup.policy":      ptr("compact"),
+			"min.insync.replicas": minISR,
+			"max.message.bytes":   maxBytes,
+		}})
+	}
+	return ts
+}

@@ -1,0 +1,74 @@
+package order
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+var allStatuses = []Status{Created, Paid, Shipped, Notified, PaymentFailed, Cancelled}
+
+func TestCheckTransition(t *testing.T) {
+	allowed := map[[2]Status]bool{
+		{Created, Paid}:          true,
+		{Created, PaymentFailed}: true,
+		{Created, Cancelled}:     true,
+		{Paid, Shipped}:          true,
+		{Paid, Cancelled}:        true,
+		{Shipped, Notified}:      true,
+	}
+	// Every pair of statuses is either allowed or refused: nothing is left
+	// to chance.
+	for _, from := range allStatuses {
+		for _, to := range allStatuses {
+			want := allowed[[2]Status{from, to}]
+			name := string(from) + " to " + string(to)
+			if want {
+				name += " is allowed"
+			} else {
+				name += " is refused"
+			}
+			t.Run(name, func(t *testing.T) {
+				err := CheckTransition(from, to)
+				if want {
+					require.NoError(t, err)
+					return
+				}
+				var te *ErrTransition
+				require.True(t, errors.As(err, &te))
+				require.Equal(t, from, te.From)
+				require.Equal(t, to, te.To)
+			})
+		}
+	}
+}
+
+func TestStatusProperties(t *testing.T) {
+	tests := []struct {
+		status      Status
+		terminal    bool
+		cancellable bool
+	}{
+		{Created, false, true},
+		{Paid, false, true},
+		{Shipped, false, false},
+		{Notified, true, false},
+		{PaymentFailed, true, false},
+		{Cancelled, true, false},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.status), func(t *testing.T) {
+			require.True(t, tt.status.Valid())
+			require.Equal(t, tt.terminal, tt.status.Terminal())
+			require.Equal(t, tt.cancellable, tt.status.Cancellable())
+		})
+	}
+	require.False(t, Status("lost").Valid())
+}
+
+func TestTotal(t *testing.T) {
+	items := []Item{{SKU: "a", Quantity: 2, UnitPriceCents: 250}, {SKU: "b", Quantity: 1, UnitPriceCents: 1}}
+	require.Equal(t, int64(501), Total(items))
+	require.Zero(t, Total(nil))
+}

@@ -1,0 +1,154 @@
+// Package orders is the orders group: it follows every topic of the pipeline
+// and keeps, per order, the order with its status and history in the orders
+// table. The API reads that table through a view, so answering "where is my
+// order?" never touches a stage.
+//
+// Stages report on different topics, which goka reads concurrently, so
+// reports may arrive in any order; order.State.Record sorts them into the
+// order's life.
+package orders
+
+import (
+	"log/slog"
+
+	"github.com/lovoo/goka"
+
+	"orderflow/codecs"
+	"orderflow/deadletter"
+	"orderflow/order"
+	"orderflow/topology"
+)
+
+// The names this group owns.
+var (
+	Group = topology.OrdersGroup
+	Table = topology.OrdersTable
+)
+
+// Config is what the group needs.
+type Config struct {
+	Logger         *slog.Logger
+	MaxRecordBytes int
+}
+
+// Define returns the group graph; production and tests share it.
+func Define(cfg Config) *goka.GroupGraph {
+	g := &group{cfg: cfg}
+	return goka.DefineGroup(Group,
+		goka.Input(topology.NewOrders, codecs.Raw{}, g.placed),
+		goka.Input(topology.OrderCancellations, codecs.Raw{}, g.cancelRequested),
+		goka.Input(topology.PayedOrders, codecs.Raw{}, g.paymentSettled),
+		goka.Input(topology.SentOrders, codecs.Raw{}, g.shipmentSettled),
+		goka.Input(topology.NotifiedOrders, codecs.Raw{}, g.customerNotified),
+		deadletter.Edge(),
+		goka.Persist(codecs.JSON[codecs.OrderState]{}),
+	)
+}
+
+// New returns the group's processor.
+func New(brokers []string, cfg Config, opts ...goka.ProcessorOption) (*goka.Processor, error) {
+	opts = append(opts, goka.WithNilHandling(goka.NilProcess))
+	return goka.NewProcessor(brokers, Define(cfg), opts...)
+}
+
+type group struct {
+	cfg Config
+}
+
+func (g *group) placed(ctx goka.Context, msg any) {
+	if p, ok := decode[codecs.OrderPlaced](g, ctx, msg); ok {
+		g.update(ctx, msg, p.Order, order.Change{Status: order.Created, At: p.Order.CreatedAt}, nil)
+	}
+}
+
+func (g *group) cancelRequested(ctx goka.Context, msg any) {
+	c, ok := decode[codecs.CancelRequested](g, ctx, msg)
+	if !ok {
+		return
+	}
+	st := g.state(ctx)
+	if st.CancelRequestedAt == nil {
+		st.CancelRequestedAt = &c.At
+		ctx.SetValue(st)
+	}
+}
+
+func (g *group) paymentSettled(ctx goka.Context, msg any) {
+	p, ok := decode[codecs.PaymentSettled](g, ctx, msg)
+	if !ok {
+		return
+	}
+	g.update(ctx, msg, p.Order, order.Change{Status: p.Status, At: p.At, Reason: p.Reason}, func(st *codecs.OrderState) {
+		if p.Payment != nil && st.Payment == nil {
+			st.Payment = p.Payment
+		}
+	})
+}
+
+func (g *group) shipmentSettled(ctx goka.Context, msg any) {
+	s, ok := decode[codecs.ShipmentSettled](g, ctx, msg)
+	if !ok {
+		return
+	}
+	g.update(ctx, msg, s.Order, order.Change{Status: s.Status, At: s.At, Reason: s.Reason}, func(st *codecs.OrderState) {
+		if s.Payment != nil {
+			p := *s.Payment
+			// The payment stage refunds every order cancelled after payment.
+			p.Refunded = s.RefundDue()
+			st.Payment = &p
+		}
+		if s.Shipment != nil {
+			st.Shipment = s.Shipment
+		}
+	})
+}
+
+func (g *group) customerNotified(ctx goka.Context, msg any) {
+	n, ok := decode[codecs.CustomerNotified](g, ctx, msg)
+	if !ok {
+		return
+	}
+	st := g.state(ctx)
+	st.NotifiedAt = &n.At
+	if n.Status == order.Shipped {
+		if err := st.Record(order.Change{Status: order.Notified, At: n.At}); err != nil {
+			deadletter.Put(ctx, msg, err, g.log(ctx))
+			return
+		}
+	}
+	ctx.SetValue(st)
+}
+
+// update records a stage's report, filling in the order if this is the first
+// the group hears of it.
+func (g *group) update(ctx goka.Context, msg any, o order.Order, c order.Change, details func(*codecs.OrderState)) {
+	st := g.state(ctx)
+	if !st.Known() {
+		st.Order = o
+	}
+	if err := st.Record(c); err != nil {
+		// Two stages disagreeing about an order is a bug; keep the report
+		// for whoever investigates, and the first story in the table.
+		deadletter.Put(ctx, msg, err, g.log(ctx))
+		return
+	}
+	if details != nil {
+		details(&st)
+	}
+	ctx.SetValue(st)
+}
+
+func (g *group) state(ctx goka.Context) codecs.OrderState {
+	if st, ok := ctx.Value().(codecs.OrderState); ok {
+		return st
+	}
+	return codecs.OrderState{V: codecs.Version}
+}
+
+func (g *group) log(ctx goka.Context) *slog.Logger {
+	return g.cfg.Logger.With("order_id", ctx.Key(), "stage", string(Group))
+}
+
+func decode[T codecs.Schema](g *group, ctx goka.Context, msg any) (T, bool) {
+	return deadletter.Decode[T](ctx, msg, g.cfg.MaxRecordBytes, g.log(ctx))
+}

@@ -1,0 +1,115 @@
+package orders
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/lovoo/goka"
+	"github.com/lovoo/goka/tester"
+	"github.com/stretchr/testify/require"
+
+	"orderflow/codecs"
+	"orderflow/internal/ordertest"
+	"orderflow/order"
+	"orderflow/topology"
+)
+
+func start(t *testing.T) *tester.Tester {
+	t.Helper()
+	tt := tester.New(t)
+	proc, err := New(nil, Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxRecordBytes: 64 << 10},
+		goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- proc.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		require.NoError(t, <-done)
+	})
+	return tt
+}
+
+// reports of one shipped order, one per topic, in pipeline order.
+func reports(id string) map[goka.Stream]any {
+	o := ordertest.Order(id, "c1")
+	at := func(s int) time.Time { return ordertest.Epoch.Add(time.Duration(s) * time.Second) }
+	pay := &order.Payment{ChargeID: "ch_1", AmountCents: o.TotalCents, Currency: o.Currency}
+	return map[goka.Stream]any{
+		topology.NewOrders:      codecs.OrderPlaced{V: 1, Order: o, PaymentToken: "tok_visa"},
+		topology.PayedOrders:    codecs.PaymentSettled{V: 1, Order: o, Status: order.Paid, Payment: pay, At: at(1)},
+		topology.SentOrders:     codecs.ShipmentSettled{V: 1, Order: o, Status: order.Shipped, Payment: pay, Shipment: &order.Shipment{Carrier: "c", TrackingNumber: "SP1"}, At: at(2)},
+		topology.NotifiedOrders: codecs.CustomerNotified{V: 1, OrderID: id, CustomerID: "c1", Status: order.Shipped, Subject: "orders.notifications.c1", At: at(3)},
+	}
+}
+
+func TestOrdersFollowsTheOrderThroughEveryStage(t *testing.T) {
+	orders := []struct {
+		name  string
+		topic []goka.Stream
+	}{
+		{"in pipeline order", []goka.Stream{topology.NewOrders, topology.PayedOrders, topology.SentOrders, topology.NotifiedOrders}},
+		{"backwards", []goka.Stream{topology.NotifiedOrders, topology.SentOrders, topology.PayedOrders, topology.NewOrders}},
+		{"shuffled and repeated", []goka.Stream{topology.SentOrders, topology.NewOrders, topology.SentOrders, topology.NotifiedOrders, topology.PayedOrders, topology.NewOrders}},
+	}
+	for _, tc := range orders {
+		t.Run("reports arriving "+tc.name+" give the same history", func(t *testing.T) {
+			tt := start(t)
+			r := reports("o1")
+			for _, topic := range tc.topic {
+				tt.Consume(string(topic), "o1", ordertest.Bytes(r[topic]))
+			}
+			st := tt.TableValue(Table, "o1").(codecs.OrderState)
+			require.Equal(t, order.Notified, st.Status)
+			var got []order.Status
+			for _, h := range st.History {
+				got = append(got, h.Status)
+			}
+			require.Equal(t, []order.Status{order.Created, order.Paid, order.Shipped, order.Notified}, got)
+			require.Equal(t, "c1", st.Order.CustomerID)
+			require.Equal(t, "SP1", st.Shipment.TrackingNumber)
+			require.Equal(t, "ch_1", st.Payment.ChargeID)
+			require.NotNil(t, st.NotifiedAt)
+		})
+	}
+}
+
+func TestOrdersRecordsFailuresAndCancellations(t *testing.T) {
+	t.Run("a declined order shows payment_failed with the reason", func(t *testing.T) {
+		tt := start(t)
+		o := ordertest.Order("o1", "c1")
+		tt.Consume(string(topology.NewOrders), "o1", ordertest.Bytes(codecs.OrderPlaced{V: 1, Order: o, PaymentToken: "tok_decline"}))
+		tt.Consume(string(topology.PayedOrders), "o1", ordertest.Bytes(codecs.PaymentSettled{V: 1, Order: o, Status: order.PaymentFailed, Reason: "card declined", At: ordertest.Epoch}))
+		st := tt.TableValue(Table, "o1").(codecs.OrderState)
+		require.Equal(t, order.PaymentFailed, st.Status)
+		require.Equal(t, "card declined", st.History[1].Reason)
+	})
+
+	t.Run("an order cancelled after payment shows cancelled and refunded", func(t *testing.T) {
+		tt := start(t)
+		o := ordertest.Order("o1", "c1")
+		pay := &order.Payment{ChargeID: "ch_1", AmountCents: o.TotalCents, Currency: "EUR"}
+		tt.Consume(string(topology.NewOrders), "o1", ordertest.Bytes(codecs.OrderPlaced{V: 1, Order: o, PaymentToken: "tok_visa"}))
+		tt.Consume(string(topology.OrderCancellations), "o1", ordertest.Bytes(codecs.CancelRequested{V: 1, OrderID: "o1", CustomerID: "c1", At: ordertest.Epoch}))
+		tt.Consume(string(topology.PayedOrders), "o1", ordertest.Bytes(codecs.PaymentSettled{V: 1, Order: o, Status: order.Paid, Payment: pay, At: ordertest.Epoch}))
+		tt.Consume(string(topology.SentOrders), "o1", ordertest.Bytes(codecs.ShipmentSettled{V: 1, Order: o, Status: order.Cancelled, Payment: pay, At: ordertest.Epoch}))
+		st := tt.TableValue(Table, "o1").(codecs.OrderState)
+		require.Equal(t, order.Cancelled, st.Status)
+		require.NotNil(t, st.CancelRequestedAt)
+		require.True(t, st.Payment.Refunded)
+	})
+
+	t.Run("a report that contradicts the history goes to dead letters", func(t *testing.T) {
+		tt := start(t)
+		dead := tt.NewQueueTracker(string(topology.DeadLetters))
+		o := ordertest.Order("o1", "c1")
+		tt.Consume(string(topology.PayedOrders), "o1", ordertest.Bytes(codecs.PaymentSettled{V: 1, Order: o, Status: order.PaymentFailed, Reason: "x", At: ordertest.Epoch}))
+		tt.Consume(string(topology.SentOrders), "o1", ordertest.Bytes(reports("o1")[topology.SentOrders]))
+		_, _, ok := dead.Next()
+		require.True(t, ok)
+		require.Equal(t, order.PaymentFailed, tt.TableValue(Table, "o1").(codecs.OrderState).Status)
+	})
+}

@@ -1,0 +1,139 @@
+package payment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/lovoo/goka"
+
+	"orderflow/codecs"
+	"orderflow/deadletter"
+	"orderflow/gateway"
+	"orderflow/order"
+	"orderflow/retry"
+	"orderflow/topology"
+)
+
+// placed charges a new order, unless it was cancelled first or was already
+// settled; a replay re-emits the first outcome and charges nothing.
+func (s *stage) placed(ctx goka.Context, msg any) {
+	log := s.log(ctx)
+	p, ok := deadletter.Decode[codecs.OrderPlaced](ctx, msg, s.cfg.MaxRecordBytes, log)
+	if !ok {
+		return
+	}
+	rec := s.record(ctx)
+	if rec.Settled != nil {
+		log.Info("order already settled; re-emitting outcome", "status", rec.Settled.Status)
+		ctx.Emit(topology.PayedOrders, ctx.Key(), *rec.Settled)
+		return
+	}
+	settled := s.settle(ctx, msg, p, rec.CancelRequested)
+	rec.Settled = &settled
+	ctx.SetValue(rec)
+	ctx.Emit(topology.PayedOrders, ctx.Key(), settled)
+	log.Info("payment settled", "status", settled.Status, "amount_cents", p.Order.TotalCents, "reason", settled.Reason)
+}
+
+// settle decides the outcome of a new order.
+func (s *stage) settle(ctx goka.Context, msg any, p codecs.OrderPlaced, cancelled bool) codecs.PaymentSettled {
+	out := codecs.PaymentSettled{V: codecs.Version, Order: p.Order, At: s.cfg.Now().UTC()}
+	if cancelled {
+		out.Status, out.Reason = order.Cancelled, "cancelled by the customer before payment"
+		return out
+	}
+	charge, err := s.charge(ctx, p)
+	switch {
+	case err != nil:
+		out.Status, out.Reason = order.PaymentFailed, err.Error()
+		deadletter.Put(ctx, msg, fmt.Errorf("charging: %w", err), s.log(ctx))
+	case !charge.Approved:
+		out.Status, out.Reason = order.PaymentFailed, charge.DeclineReason
+	default:
+		out.Status = order.Paid
+		out.Payment = &order.Payment{ChargeID: charge.ID, AmountCents: p.Order.TotalCents, Currency: p.Order.Currency}
+	}
+	return out
+}
+
+// charge calls the gateway, retrying outages on the configured schedule.
+// The order id is the idempotency key, so a retry or a replay after a crash
+// never charges twice.
+func (s *stage) charge(ctx goka.Context, p codecs.OrderPlaced) (gateway.Charge, error) {
+	log := s.log(ctx)
+	req := gateway.ChargeRequest{
+		IdempotencyKey: p.Order.ID,
+		OrderID:        p.Order.ID,
+		AmountCents:    p.Order.TotalCents,
+		Currency:       p.Order.Currency,
+		Token:          p.PaymentToken,
+	}
+	var charge gateway.Charge
+	err := retry.Do(ctx.Context(), s.cfg.Retry, func(c context.Context) error {
+		var err error
+		charge, err = s.cfg.Gateway.Charge(c, req)
+		if err != nil && !errors.Is(err, gateway.ErrUnavailable) {
+			return retry.Permanent(err)
+		}
+		return err
+	}, func(attempt int, wait time.Duration, err error) {
+		log.Warn("payment gateway failed; retrying", "attempt", attempt, "wait", wait, "error", err)
+	})
+	if err != nil {
+		return charge, fmt.Errorf("payment gateway gave up: %w", err)
+	}
+	return charge, nil
+}
+
+// cancelRequested marks an order cancelled if it is not yet settled. A paid
+// order is the shipping stage's to cancel, since only it knows whether the
+// parcel has left.
+func (s *stage) cancelRequested(ctx goka.Context, msg any) {
+	log := s.log(ctx)
+	if _, ok := deadletter.Decode[codecs.CancelRequested](ctx, msg, s.cfg.MaxRecordBytes, log); !ok {
+		return
+	}
+	rec := s.record(ctx)
+	if rec.Settled != nil || rec.CancelRequested {
+		log.Info("cancel request left to later stages", "payment_status", settledStatus(rec))
+		return
+	}
+	rec.CancelRequested = true
+	ctx.SetValue(rec)
+	log.Info("cancel request recorded before payment")
+}
+
+// shipmentSettled refunds an order that shipping cancelled after it was paid.
+func (s *stage) shipmentSettled(ctx goka.Context, msg any) {
+	log := s.log(ctx)
+	sh, ok := deadletter.Decode[codecs.ShipmentSettled](ctx, msg, s.cfg.MaxRecordBytes, log)
+	if !ok || !sh.RefundDue() {
+		return
+	}
+	rec := s.record(ctx)
+	if rec.Refunded {
+		return
+	}
+	req := gateway.RefundRequest{IdempotencyKey: ctx.Key(), ChargeID: sh.Payment.ChargeID, AmountCents: sh.Payment.AmountCents}
+	err := retry.Do(ctx.Context(), s.cfg.Retry, func(c context.Context) error {
+		return s.cfg.Gateway.Refund(c, req)
+	}, func(attempt int, wait time.Duration, err error) {
+		log.Warn("refund failed; retrying", "attempt", attempt, "wait", wait, "error", err)
+	})
+	if err != nil {
+		deadletter.Put(ctx, msg, fmt.Errorf("refunding: %w", err), log)
+		return
+	}
+	rec.Refunded = true
+	ctx.SetValue(rec)
+	log.Info("payment refunded", "charge_id", sh.Payment.ChargeID, "amount_cents", sh.Payment.AmountCents)
+}
+
+func settledStatus(r Record) order.Status {
+	if r.Settled == nil {
+		return ""
+	}
+	return r.Settled.Status
+}

@@ -1,0 +1,192 @@
+package payment
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/lovoo/goka"
+	"github.com/lovoo/goka/tester"
+	"github.com/stretchr/testify/require"
+
+	"orderflow/codecs"
+	"orderflow/deadletter"
+	"orderflow/gateway"
+	"orderflow/internal/ordertest"
+	"orderflow/order"
+	"orderflow/retry"
+	"orderflow/topology"
+)
+
+type fixture struct {
+	tt       *tester.Tester
+	gw       *gateway.Simulated
+	payed    *tester.QueueTracker
+	dead     *tester.QueueTracker
+	cancelFn context.CancelFunc
+}
+
+func start(t *testing.T) *fixture {
+	t.Helper()
+	tt := tester.New(t)
+	gw, err := gateway.NewSimulated("")
+	require.NoError(t, err)
+	cfg := Config{
+		Gateway:        gw,
+		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Retry:          retry.Policy{Attempts: 3, Base: time.Microsecond, Max: time.Microsecond},
+		MaxRecordBytes: 64 << 10,
+		Now:            ordertest.Clock(),
+	}
+	proc, err := New(nil, cfg, goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- proc.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		require.NoError(t, <-done)
+	})
+	return &fixture{tt: tt, gw: gw, payed: tt.NewQueueTracker(string(topology.PayedOrders)), dead: tt.NewQueueTracker(string(topology.DeadLetters)), cancelFn: cancel}
+}
+
+func (f *fixture) place(id, token string) {
+	f.tt.Consume(string(topology.NewOrders), id, ordertest.Bytes(ordertest.Placed(id, "c1", token)))
+}
+
+func (f *fixture) cancel(id string) {
+	f.tt.Consume(string(topology.OrderCancellations), id, ordertest.Bytes(codecs.CancelRequested{V: codecs.Version, OrderID: id, CustomerID: "c1", At: ordertest.Epoch}))
+}
+
+func (f *fixture) nextPayed(t *testing.T) codecs.PaymentSettled {
+	t.Helper()
+	key, v, ok := f.payed.Next()
+	require.True(t, ok, "expected a record on payed_orders")
+	p := v.(codecs.PaymentSettled)
+	require.Equal(t, p.Order.ID, key)
+	return p
+}
+
+func (f *fixture) requireNoPayed(t *testing.T) {
+	t.Helper()
+	_, _, ok := f.payed.Next()
+	require.False(t, ok, "expected nothing more on payed_orders")
+}
+
+func TestPayment(t *testing.T) {
+	t.Run("an order with a good card is charged and paid", func(t *testing.T) {
+		f := start(t)
+		f.place("o1", "tok_visa")
+		p := f.nextPayed(t)
+		require.Equal(t, order.Paid, p.Status)
+		require.Equal(t, int64(2999), p.Payment.AmountCents)
+		require.Equal(t, 1, f.gw.Charges())
+		f.requireNoPayed(t)
+	})
+
+	t.Run("a declined card ends the order payment_failed with the reason", func(t *testing.T) {
+		f := start(t)
+		f.place("o1", gateway.TokenDecline)
+		p := f.nextPayed(t)
+		require.Equal(t, order.PaymentFailed, p.Status)
+		require.Equal(t, "card declined", p.Reason)
+		require.Nil(t, p.Payment)
+		require.Zero(t, f.gw.Charges())
+	})
+
+	t.Run("an order cancelled before payment is never charged", func(t *testing.T) {
+		f := start(t)
+		f.cancel("o1")
+		f.requireNoPayed(t)
+		f.place("o1", "tok_visa")
+		p := f.nextPayed(t)
+		require.Equal(t, order.Cancelled, p.Status)
+		require.Zero(t, f.gw.Charges())
+	})
+
+	t.Run("a cancel after payment is left to shipping", func(t *testing.T) {
+		f := start(t)
+		f.place("o1", "tok_visa")
+		require.Equal(t, order.Paid, f.nextPayed(t).Status)
+		f.cancel("o1")
+		f.requireNoPayed(t)
+		require.Equal(t, 1, f.gw.Charges())
+	})
+
+	t.Run("the same order delivered twice is charged once and its outcome re-emitted", func(t *testing.T) {
+		f := start(t)
+		f.place("o1", "tok_visa")
+		first := f.nextPayed(t)
+		f.place("o1", "tok_visa")
+		again := f.nextPayed(t)
+		require.Equal(t, first, again)
+		require.Equal(t, 1, f.gw.Charges())
+	})
+
+	t.Run("a gateway that recovers within the retries still charges once", func(t *testing.T) {
+		f := start(t)
+		f.place("o1", gateway.TokenFlaky)
+		require.Equal(t, order.Paid, f.nextPayed(t).Status)
+		require.Equal(t, 1, f.gw.Charges())
+	})
+
+	t.Run("a gateway that stays down fails the order and keeps a dead letter", func(t *testing.T) {
+		f := start(t)
+		f.place("o1", gateway.TokenUnavailable)
+		p := f.nextPayed(t)
+		require.Equal(t, order.PaymentFailed, p.Status)
+		require.Contains(t, p.Reason, "unavailable")
+		hdr, key, _, ok := f.dead.NextWithHeaders()
+		require.True(t, ok)
+		require.Equal(t, "o1", key)
+		require.Equal(t, string(topology.NewOrders), string(hdr[deadletter.HeaderTopic]))
+	})
+
+	t.Run("an order that shipping cancelled after payment is refunded once", func(t *testing.T) {
+		f := start(t)
+		f.place("o1", "tok_visa")
+		p := f.nextPayed(t)
+		cancelled := codecs.ShipmentSettled{V: codecs.Version, Order: p.Order, Status: order.Cancelled, Payment: p.Payment, At: ordertest.Epoch}
+		f.tt.Consume(string(topology.SentOrders), "o1", ordertest.Bytes(cancelled))
+		f.tt.Consume(string(topology.SentOrders), "o1", ordertest.Bytes(cancelled))
+		require.Equal(t, 1, f.gw.Refunds())
+		require.True(t, f.tt.TableValue(Table, "o1").(Record).Refunded)
+	})
+}
+
+func TestPaymentSetsBadRecordsAside(t *testing.T) {
+	tests := []struct {
+		name   string
+		key    string
+		value  []byte
+		reason string
+	}{
+		{"invalid JSON", "o1", []byte("{not json"), "malformed"},
+		{"JSON of the wrong shape", "o1", []byte(`{"hello":"world"}`), "no schema version"},
+		{"an unknown version", "o1", []byte(`{"v":99,"order":{}}`), "unknown schema version"},
+		{"an empty value", "o1", nil, "empty value"},
+		{"a value over the size limit", "o1", make([]byte, 65<<10), "too large"},
+		{"no key", "", ordertest.Bytes(ordertest.Placed("o1", "c1", "tok_visa")), "no key"},
+		{"a key that is not the order id", "o2", ordertest.Bytes(ordertest.Placed("o1", "c1", "tok_visa")), "not the order id"},
+		{"an invalid order", "o1", ordertest.Bytes(codecs.OrderPlaced{V: 1, Order: order.Order{ID: "o1"}, PaymentToken: "t"}), "invalid record"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+" goes to dead letters and the next order is still paid", func(t *testing.T) {
+			f := start(t)
+			f.tt.Consume(string(topology.NewOrders), tt.key, tt.value)
+			hdr, key, value, ok := f.dead.NextWithHeaders()
+			require.True(t, ok)
+			require.Equal(t, tt.key, key)
+			require.Equal(t, len(tt.value), len(value.([]byte)))
+			require.Contains(t, string(hdr[deadletter.HeaderError]), tt.reason)
+			require.Equal(t, "new_orders", string(hdr[deadletter.HeaderTopic]))
+			require.NotEmpty(t, hdr[deadletter.HeaderOffset])
+			f.requireNoPayed(t)
+
+			f.place("o9", "tok_visa")
+			require.Equal(t, order.Paid, f.nextPayed(t).Status)
+		})
+	}
+}
