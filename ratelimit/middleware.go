@@ -1,0 +1,60 @@
+package ratelimit
+
+import (
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"time"
+)
+
+// Middleware limits requests by the key that key returns for them, and
+// answers 429 with Retry-After and a JSON body {"error":"too many requests"}
+// to requests over the limit. Its result fits chi's Router.Use.
+func (l *Limiter) Middleware(key func(*http.Request) string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if ok, retryAfter := l.Allow(key(r)); !ok {
+				writeTooManyRequests(w, retryAfter)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+func writeTooManyRequests(w http.ResponseWriter, retryAfter time.Duration) {
+	w.Header().Set("Retry-After", strconv.FormatInt(retryAfterSeconds(retryAfter), 10))
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusTooManyRequests)
+	// The status is sent; a client gone away is not ours to report.
+	_ = json.NewEncoder(w).Encode(map[string]string{"error": "too many requests"})
+}
+
+// retryAfterSeconds rounds up, and never says 0: a client told to retry at
+// once would come back before a token has.
+func retryAfterSeconds(d time.Duration) int64 {
+	s := int64((d + time.Second - 1) / time.Second)
+	return max(s, 1)
+}
+
+// ClientAddr keys a request by its client's address: r.RemoteAddr without
+// the port, which chi's middleware.RealIP rewrites from trusted proxy
+// headers. IPv6 clients are keyed by their /64, since one host usually holds
+// the whole prefix and could otherwise rotate past the limit.
+func ClientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr // already without port, as RealIP leaves it
+	}
+	addr, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	addr = addr.Unmap().WithZone("")
+	if addr.Is6() {
+		return netip.PrefixFrom(addr, 64).Masked().String()
+	}
+	return addr.String()
+}

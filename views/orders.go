@@ -1,0 +1,109 @@
+// Package views answers questions about orders from goka views of the group
+// tables, never from a database: the orders table is the database.
+package views
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/lovoo/goka"
+	"github.com/lovoo/goka/storage"
+
+	"orderflow/codecs"
+	"orderflow/topology"
+)
+
+// Orders reads the orders table. Besides lookups by order id it keeps an
+// index of each customer's orders, built from the view's updates; it is in
+// memory, like the view's own storage, so every start rebuilds it while the
+// view recovers from the table topic.
+type Orders struct {
+	view  *goka.View
+	index *customerIndex
+}
+
+// NewOrders returns a view of the orders table. opts come from kafka.Goka
+// (or the tester); its storage is replaced by memory, so that the index sees
+// every record on every start.
+func NewOrders(brokers []string, opts ...goka.ViewOption) (*Orders, error) {
+	o := &Orders{index: newCustomerIndex()}
+	opts = append(opts, goka.WithViewStorageBuilder(storage.MemoryBuilder()), goka.WithViewCallback(o.update))
+	v, err := goka.NewView(brokers, topology.OrdersTable, codecs.JSON[codecs.OrderState]{}, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("creating orders view: %w", err)
+	}
+	o.view = v
+	return o, nil
+}
+
+// Run keeps the view up to date until ctx ends.
+func (o *Orders) Run(ctx context.Context) error {
+	return o.view.Run(ctx)
+}
+
+// Ready reports whether the view has caught up with the table, so that its
+// answers are current.
+func (o *Orders) Ready() bool {
+	return o.view.Recovered()
+}
+
+// Get returns an order's state; ok is false for an order the view does not
+// know (yet).
+func (o *Orders) Get(id string) (st codecs.OrderState, ok bool, err error) {
+	v, err := o.view.Get(id)
+	if err != nil {
+		return st, false, fmt.Errorf("reading order %s: %w", id, err)
+	}
+	st, ok = v.(codecs.OrderState)
+	if !ok || !st.Known() {
+		return codecs.OrderState{}, false, nil
+	}
+	return st, true, nil
+}
+
+// update stores a table record and indexes it by customer. It runs for every
+// record the view reads, while recovering and after.
+func (o *Orders) update(ctx goka.UpdateContext, s storage.Storage, key string, value []byte) error {
+	if err := goka.DefaultUpdate(ctx, s, key, value); err != nil {
+		return err
+	}
+	if value == nil {
+		return nil
+	}
+	var st codecs.OrderState
+	// The table is ours and decodes; a record that does not is skipped by
+	// the index and reported by Get.
+	if json.Unmarshal(value, &st) != nil || !st.Known() {
+		return nil
+	}
+	o.index.add(st.Order.CustomerID, entry{id: st.Order.ID, createdAt: st.Order.CreatedAt})
+	return nil
+}
+
+// ListByCustomer returns up to limit of a customer's orders, newest first,
+// starting after the cursor (empty for the first page), and the cursor of the
+// next page ("" when there is none).
+func (o *Orders) ListByCustomer(customerID string, cursor string, limit int) ([]codecs.OrderState, string, error) {
+	ids, next, err := o.index.page(customerID, cursor, limit)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]codecs.OrderState, 0, len(ids))
+	for _, id := range ids {
+		st, ok, err := o.Get(id)
+		if err != nil {
+			return nil, "", err
+		}
+		if ok {
+			out = append(out, st)
+		}
+	}
+	return out, next, nil
+}
+
+// ListAll returns up to limit orders of every customer, for administrators.
+func (o *Orders) ListAll(cursor string, limit int) ([]codecs.OrderState, string, error) {
+	return o.ListByCustomer(allCustomers, cursor, limit)
+}
+

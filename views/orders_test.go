@@ -1,0 +1,114 @@
+package views
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/lovoo/goka"
+	"github.com/lovoo/goka/tester"
+	"github.com/stretchr/testify/require"
+
+	"orderflow/codecs"
+	"orderflow/internal/ordertest"
+	"orderflow/processors/orders"
+	"orderflow/topology"
+)
+
+func start(t *testing.T) (*tester.Tester, *Orders) {
+	t.Helper()
+	tt := tester.New(t)
+	proc, err := orders.New(nil, orders.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
+	require.NoError(t, err)
+	view, err := NewOrders(nil, goka.WithViewTester(tt), goka.WithViewLogger(ordertest.Quiet{}))
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 2)
+	go func() { done <- proc.Run(ctx) }()
+	go func() { done <- view.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		require.NoError(t, <-done)
+		require.NoError(t, <-done)
+	})
+	require.Eventually(t, view.Ready, 5*time.Second, time.Millisecond)
+	return tt, view
+}
+
+func place(tt *tester.Tester, id, customer string, at time.Time) {
+	p := ordertest.Placed(id, customer, "tok_visa")
+	p.Order.CreatedAt = at
+	tt.Consume(string(topology.NewOrders), id, ordertest.Bytes(p))
+}
+
+func TestOrdersView(t *testing.T) {
+	tt, view := start(t)
+	for i := range 7 {
+		place(tt, fmt.Sprintf("a%d", i), "alice", ordertest.Epoch.Add(time.Duration(i)*time.Minute))
+	}
+	place(tt, "b0", "bob", ordertest.Epoch)
+
+	t.Run("an order is found by id with its status", func(t *testing.T) {
+		st, ok, err := view.Get("a3")
+		require.NoError(t, err)
+		require.True(t, ok)
+		require.Equal(t, "alice", st.Order.CustomerID)
+		require.Equal(t, "created", string(st.Status))
+	})
+
+	t.Run("an unknown id is not found", func(t *testing.T) {
+		_, ok, err := view.Get("nope")
+		require.NoError(t, err)
+		require.False(t, ok)
+	})
+
+	t.Run("a customer's orders come newest first in pages", func(t *testing.T) {
+		var got []string
+		cursor := ""
+		pages := 0
+		for {
+			page, next, err := view.ListByCustomer("alice", cursor, 3)
+			require.NoError(t, err)
+			for _, st := range page {
+				got = append(got, st.Order.ID)
+			}
+			pages++
+			if next == "" {
+				break
+			}
+			cursor = next
+		}
+		require.Equal(t, []string{"a6", "a5", "a4", "a3", "a2", "a1", "a0"}, got)
+		require.Equal(t, 3, pages)
+	})
+
+	t.Run("a customer sees none of another's orders", func(t *testing.T) {
+		page, next, err := view.ListByCustomer("bob", "", 10)
+		require.NoError(t, err)
+		require.Len(t, page, 1)
+		require.Equal(t, "b0", page[0].Order.ID)
+		require.Empty(t, next)
+	})
+
+	t.Run("everyone's orders are listed for administrators", func(t *testing.T) {
+		page, _, err := view.ListAll("", 100)
+		require.NoError(t, err)
+		require.Len(t, page, 8)
+	})
+
+	t.Run("a forged cursor is refused", func(t *testing.T) {
+		_, _, err := view.ListByCustomer("alice", "!!!", 3)
+		require.ErrorIs(t, err, ErrBadCursor)
+	})
+
+	t.Run("a replayed order is listed once", func(t *testing.T) {
+		place(tt, "b0", "bob", ordertest.Epoch)
+		page, _, err := view.ListByCustomer("bob", "", 10)
+		require.NoError(t, err)
+		require.Len(t, page, 1)
+		var _ codecs.OrderState = page[0]
+	})
+}
