@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/lovoo/goka"
+	"golang.org/x/sync/errgroup"
+
+	"orderflow/api"
+	"orderflow/auth"
+	"orderflow/codecs"
+	"orderflow/ratelimit"
+	"orderflow/retry"
+	"orderflow/topology"
+	"orderflow/views"
+)
+
+// kafkaWriter writes the API's commands and returns once Kafka has them on
+// every in-sync replica.
+type kafkaWriter struct {
+	placed, cancels *goka.Emitter
+}
+
+func (w kafkaWriter) PlaceOrder(ctx context.Context, p codecs.OrderPlaced) error {
+	return w.placed.EmitSync(p.Order.ID, p)
+}
+
+func (w kafkaWriter) RequestCancel(ctx context.Context, c codecs.CancelRequested) error {
+	return w.cancels.EmitSync(c.OrderID, c)
+}
+
+// runAPI serves the API on ln until ctx ends. onReady is called once the
+// views have recovered.
+func (a *app) runAPI(ctx context.Context, ln net.Listener, onReady func()) error {
+	brokers := a.goka.Brokers()
+	view, err := views.NewOrders(brokers, a.goka.View(topology.OrdersTable)...)
+	if err != nil {
+		return err
+	}
+	var w kafkaWriter
+	err = retry.Do(ctx, retry.Policy{Base: 200 * time.Millisecond, Max: 5 * time.Second}, func(context.Context) error {
+		var err error
+		if w.placed, err = goka.NewEmitter(brokers, topology.NewOrders, codecs.JSON[codecs.OrderPlaced]{}, a.goka.Emitter()...); err != nil {
+			return err
+		}
+		w.cancels, err = goka.NewEmitter(brokers, topology.OrderCancellations, codecs.JSON[codecs.CancelRequested]{}, a.goka.Emitter()...)
+		return err
+	}, func(attempt int, wait time.Duration, err error) {
+		a.logger.Warn("kafka not reachable for the API's emitters; retrying", "attempt", attempt, "error", err)
+	})
+	if err != nil {
+		return fmt.Errorf("creating emitters: %w", err)
+	}
+	handler, err := a.apiHandler(ctx, view, w)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      15 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    32 << 10,
+	}
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return view.Run(ctx) })
+	g.Go(func() error {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("serving http: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		if waitReady(ctx, view) && onReady != nil {
+			onReady()
+		}
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		err := srv.Shutdown(shutdown)
+		return errors.Join(err, w.placed.Finish(), w.cancels.Finish())
+	})
+	return g.Wait()
+}
+
+func (a *app) apiHandler(ctx context.Context, view *views.Orders, w kafkaWriter) (http.Handler, error) {
+	verifier, err := auth.NewVerifier(ctx, auth.Config{
+		Issuer:      a.cfg.Auth.Issuer,
+		Audience:    a.cfg.Auth.Audience,
+		HS256Secret: []byte(a.cfg.Auth.HS256Secret),
+		JWKSFile:    a.cfg.Auth.JWKSFile,
+		JWKSURL:     a.cfg.Auth.JWKSURL,
+		HTTPClient:  &http.Client{Timeout: 10 * time.Second},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("configuring authentication: %w", err)
+	}
+	limits := ratelimit.Config{Rate: a.cfg.RateLimit.PerSecond, Burst: a.cfg.RateLimit.Burst}
+	perCustomer, err := ratelimit.New(limits)
+	if err != nil {
+		return nil, fmt.Errorf("configuring rate limits: %w", err)
+	}
+	perAddress, err := ratelimit.New(limits)
+	if err != nil {
+		return nil, fmt.Errorf("configuring rate limits: %w", err)
+	}
+	return api.New(api.Config{
+		Orders:         view,
+		Writer:         w,
+		Logger:         a.logger,
+		Authenticate:   verifier.Middleware,
+		Limit:          perCustomer.Middleware(customerKey),
+		LimitAnonymous: perAddress.Middleware(ratelimit.ClientAddr),
+		Now:            time.Now,
+	}), nil
+}
+
+func customerKey(r *http.Request) string {
+	who, _ := auth.FromContext(r.Context())
+	return who.CustomerID
+}
+
+func waitReady(ctx context.Context, view *views.Orders) bool {
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for !view.Ready() {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-t.C:
+		}
+	}
+	return true
+}

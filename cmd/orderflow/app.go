@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/lovoo/goka"
+
+	"orderflow/kafka"
+	"orderflow/retry"
+)
+
+// app holds what the services of one process share.
+type app struct {
+	cfg    Config
+	logger *slog.Logger
+	goka   *kafka.Goka
+}
+
+func newApp(cfg Config, stderr io.Writer) (*app, error) {
+	logger := cfg.logger(stderr)
+	if cfg.KafkaTLS.Enable {
+		t, err := cfg.KafkaTLS.config()
+		if err != nil {
+			return nil, err
+		}
+		cfg.Kafka.TLS = t
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("creating data folder: %w", err)
+	}
+	g, err := kafka.NewGoka(cfg.Kafka, cfg.DataDir, logger)
+	if err != nil {
+		return nil, fmt.Errorf("configuring kafka: %w", err)
+	}
+	return &app{cfg: cfg, logger: logger, goka: g}, nil
+}
+
+// supervise runs a processor until ctx ends, building it anew whenever it
+// stops with an error (Kafka unreachable, a rebalance gone wrong, a callback
+// that failed): a service heals itself instead of exiting.
+func (a *app) supervise(ctx context.Context, name string, build func() (*goka.Processor, error)) error {
+	backoff := retry.Policy{Base: 500 * time.Millisecond, Max: 15 * time.Second}
+	for attempt := 1; ; attempt++ {
+		started := time.Now()
+		p, err := build()
+		if err == nil {
+			a.logger.Info("processor running", "stage", name)
+			err = p.Run(ctx)
+		}
+		if ctx.Err() != nil {
+			a.logger.Info("processor stopped", "stage", name)
+			return nil
+		}
+		if time.Since(started) > time.Minute {
+			attempt = 1
+		}
+		wait := backoff.Backoff(attempt)
+		a.logger.Error("processor stopped; restarting", "stage", name, "error", err, "wait", wait)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+	}
+}
+
+// ensureTopics creates the topics, retrying while Kafka is still starting.
+func (a *app) ensureTopics(ctx context.Context) error {
+	return retry.Do(ctx, retry.Policy{Attempts: 30, Base: 200 * time.Millisecond, Max: 2 * time.Second}, func(ctx context.Context) error {
+		return kafka.EnsureTopics(ctx, a.cfg.Kafka, a.logger)
+	}, func(attempt int, wait time.Duration, err error) {
+		a.logger.Warn("creating topics failed; retrying", "attempt", attempt, "error", err)
+	})
+}
+
+func (a *app) localDir(parts ...string) string {
+	return filepath.Join(append([]string{a.cfg.DataDir}, parts...)...)
+}
+
+func (t tlsFiles) config() (*tls.Config, error) {
+	c := &tls.Config{MinVersion: tls.VersionTLS12}
+	if t.CAFile != "" {
+		pem, err := os.ReadFile(t.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("reading kafka CA: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("kafka CA %s holds no PEM certificate", t.CAFile)
+		}
+		c.RootCAs = pool
+	}
+	if t.CertFile != "" || t.KeyFile != "" {
+		cert, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("loading kafka client certificate: %w", err)
+		}
+		c.Certificates = []tls.Certificate{cert}
+	}
+	return c, nil
+}

@@ -1,0 +1,251 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"orderflow/kafka"
+	"orderflow/retry"
+)
+
+// Config is every setting of every service, with defaults from the
+// environment. It is built once in main and passed down; nothing below cmd/
+// reads the environment.
+type Config struct {
+	Kafka       kafka.Config
+	KafkaTLS    tlsFiles
+	NATSURL     string // empty: `all` embeds a NATS server
+	NATSUser    string
+	NATSPass    secret
+	NATSPort    int // of the embedded server
+	DataDir     string
+	HTTPAddr    string
+	MetricsAddr string
+	LogFormat   string
+	LogLevel    slog.Level
+
+	Retry   retry.Policy
+	Gateway struct{ Ledger string }
+
+	Auth struct {
+		HS256Secret secret
+		JWKSFile    string
+		JWKSURL     string
+		Issuer      string
+		Audience    string
+	}
+	RateLimit struct {
+		PerSecond float64
+		Burst     int
+	}
+
+	// Flags of single subcommands.
+	Customer string
+	Admin    bool
+	TokenTTL time.Duration
+	Offsets  offsets
+	All      bool
+}
+
+type tlsFiles struct {
+	Enable   bool
+	CAFile   string
+	CertFile string
+	KeyFile  string
+}
+
+// secret is a string that prints masked.
+type secret string
+
+func (s secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return "*****"
+}
+
+func (s *secret) Set(v string) error { *s = secret(v); return nil }
+
+// offsets names dead letters as partition:offset.
+type offsets []dlqID
+
+type dlqID struct {
+	partition int32
+	offset    int64
+}
+
+func (o *offsets) String() string { return fmt.Sprint(*o) }
+func (o *offsets) Set(v string) error {
+	p, off, ok := strings.Cut(v, ":")
+	pn, err1 := strconv.ParseInt(p, 10, 32)
+	on, err2 := strconv.ParseInt(off, 10, 64)
+	if !ok || err1 != nil || err2 != nil {
+		return fmt.Errorf("dead letter %q: want partition:offset, as `dlq list` prints", v)
+	}
+	*o = append(*o, dlqID{int32(pn), on})
+	return nil
+}
+
+type brokers []string
+
+func (b *brokers) String() string { return strings.Join(*b, ",") }
+func (b *brokers) Set(v string) error {
+	*b = nil
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*b = append(*b, s)
+		}
+	}
+	return nil
+}
+
+// parseConfig reads flags, defaulting each from its environment variable.
+func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (Config, []string, error) {
+	var c Config
+	fs := flag.NewFlagSet("orderflow "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	d := defaults{getenv: getenv}
+
+	var bs brokers
+	_ = bs.Set(d.str("KAFKA_BROKERS", "127.0.0.1:9092"))
+	fs.Var(&bs, "kafka-brokers", "Kafka bootstrap brokers, comma separated [KAFKA_BROKERS]")
+	partitions := fs.Int("kafka-partitions", d.int("KAFKA_PARTITIONS", 6), "partitions of every topic [KAFKA_PARTITIONS]")
+	replication := fs.Int("kafka-replication", d.int("KAFKA_REPLICATION", 1), "replication of every topic [KAFKA_REPLICATION]")
+	fs.IntVar(&c.Kafka.MaxRecordBytes, "max-record-bytes", d.int("MAX_RECORD_BYTES", 1<<20), "larger input records go to dead letters [MAX_RECORD_BYTES]")
+	fs.BoolVar(&c.KafkaTLS.Enable, "kafka-tls", d.bool("KAFKA_TLS", false), "use TLS to Kafka [KAFKA_TLS]")
+	fs.StringVar(&c.KafkaTLS.CAFile, "kafka-tls-ca", d.str("KAFKA_TLS_CA", ""), "PEM CA bundle for Kafka's certificates [KAFKA_TLS_CA]")
+	fs.StringVar(&c.KafkaTLS.CertFile, "kafka-tls-cert", d.str("KAFKA_TLS_CERT", ""), "client certificate (mTLS) [KAFKA_TLS_CERT]")
+	fs.StringVar(&c.KafkaTLS.KeyFile, "kafka-tls-key", d.str("KAFKA_TLS_KEY", ""), "client key (mTLS) [KAFKA_TLS_KEY]")
+	fs.StringVar(&c.Kafka.SASL.Mechanism, "kafka-sasl-mechanism", d.str("KAFKA_SASL_MECHANISM", ""), "SCRAM-SHA-512, SCRAM-SHA-256 or PLAIN; empty for none [KAFKA_SASL_MECHANISM]")
+	fs.StringVar(&c.Kafka.SASL.User, "kafka-sasl-user", d.str("KAFKA_SASL_USER", ""), "SASL user [KAFKA_SASL_USER]")
+	c.Kafka.SASL.Password = d.str("KAFKA_SASL_PASSWORD", "") // from the environment only: flags show in ps
+
+	fs.StringVar(&c.NATSURL, "nats-url", d.str("NATS_URL", ""), "NATS server; empty embeds one in `all` [NATS_URL]")
+	fs.StringVar(&c.NATSUser, "nats-user", d.str("NATS_USER", ""), "NATS user [NATS_USER]")
+	c.NATSPass = secret(d.str("NATS_PASSWORD", ""))
+	fs.IntVar(&c.NATSPort, "nats-port", d.int("NATS_PORT", 4222), "port of the embedded NATS server [NATS_PORT]")
+	fs.StringVar(&c.DataDir, "data-dir", d.str("DATA_DIR", ".data/orderflow"), "local state: goka tables, NATS store, gateway ledger [DATA_DIR]")
+	fs.StringVar(&c.HTTPAddr, "http-addr", d.str("HTTP_ADDR", "127.0.0.1:8080"), "API address [HTTP_ADDR]")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", d.str("METRICS_ADDR", "127.0.0.1:9090"), "Prometheus /metrics address; empty for none [METRICS_ADDR]")
+	fs.StringVar(&c.LogFormat, "log-format", d.str("LOG_FORMAT", "text"), "text or json [LOG_FORMAT]")
+	level := fs.String("log-level", d.str("LOG_LEVEL", "info"), "debug, info, warn or error [LOG_LEVEL]")
+
+	fs.IntVar(&c.Retry.Attempts, "retry-attempts", d.int("RETRY_ATTEMPTS", 5), "attempts at a transient failure before an order fails [RETRY_ATTEMPTS]")
+	fs.DurationVar(&c.Retry.Base, "retry-base", d.dur("RETRY_BASE", 100*time.Millisecond), "first backoff [RETRY_BASE]")
+	fs.DurationVar(&c.Retry.Max, "retry-max", d.dur("RETRY_MAX", 5*time.Second), "longest backoff [RETRY_MAX]")
+	fs.StringVar(&c.Gateway.Ledger, "gateway-ledger", d.str("GATEWAY_LEDGER", ""), "simulated gateway's ledger file; default DATA_DIR/gateway-ledger.jsonl [GATEWAY_LEDGER]")
+
+	c.Auth.HS256Secret = secret(d.str("AUTH_HS256_SECRET", ""))
+	fs.StringVar(&c.Auth.JWKSFile, "auth-jwks-file", d.str("AUTH_JWKS_FILE", ""), "JWKS file with the RS256/ES256 keys that sign tokens [AUTH_JWKS_FILE]")
+	fs.StringVar(&c.Auth.JWKSURL, "auth-jwks-url", d.str("AUTH_JWKS_URL", ""), "https URL of the JWKS [AUTH_JWKS_URL]")
+	fs.StringVar(&c.Auth.Issuer, "auth-issuer", d.str("AUTH_ISSUER", "orderflow"), "required token issuer [AUTH_ISSUER]")
+	fs.StringVar(&c.Auth.Audience, "auth-audience", d.str("AUTH_AUDIENCE", "orderflow-api"), "required token audience [AUTH_AUDIENCE]")
+	fs.Float64Var(&c.RateLimit.PerSecond, "rate-limit", d.float("RATE_LIMIT", 50), "requests per second per customer and per address [RATE_LIMIT]")
+	fs.IntVar(&c.RateLimit.Burst, "rate-burst", d.int("RATE_BURST", 100), "burst per customer and per address [RATE_BURST]")
+
+	switch name {
+	case "token", "watch":
+		fs.StringVar(&c.Customer, "customer", "", "customer id")
+		fs.BoolVar(&c.Admin, "admin", false, "with the admin role")
+		fs.DurationVar(&c.TokenTTL, "ttl", 24*time.Hour, "token lifetime")
+	case "dlq":
+		fs.Var(&c.Offsets, "id", "dead letter to replay, as partition:offset (repeatable)")
+		fs.BoolVar(&c.All, "all", false, "replay every dead letter")
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, nil, err
+	}
+	c.Kafka.Brokers = bs
+	c.Kafka.Partitions = int32(*partitions)
+	c.Kafka.Replication = int16(*replication)
+	if err := c.LogLevel.UnmarshalText([]byte(*level)); err != nil {
+		return c, nil, fmt.Errorf("log level: %w", err)
+	}
+	if c.Gateway.Ledger == "" {
+		c.Gateway.Ledger = filepath.Join(c.DataDir, "gateway-ledger.jsonl")
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return c, nil, fmt.Errorf("log format %q: want text or json", c.LogFormat)
+	}
+	return c, fs.Args(), nil
+}
+
+func (c Config) logger(w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// logAttrs describes the configuration for the start-up line; secrets are
+// masked.
+func (c Config) logAttrs() []any {
+	return []any{
+		"kafka_brokers", strings.Join(c.Kafka.Brokers, ","), "partitions", c.Kafka.Partitions,
+		"replication", c.Kafka.Replication, "kafka_tls", c.KafkaTLS.Enable, "kafka_sasl", c.Kafka.SASL.Mechanism,
+		"nats_url", c.NATSURL, "nats_user", c.NATSUser, "nats_password", c.NATSPass.String(),
+		"data_dir", c.DataDir, "http_addr", c.HTTPAddr, "metrics_addr", c.MetricsAddr,
+		"retry_attempts", c.Retry.Attempts, "retry_base", c.Retry.Base, "retry_max", c.Retry.Max,
+		"auth_hs256_secret", c.Auth.HS256Secret.String(), "auth_jwks_file", c.Auth.JWKSFile, "auth_jwks_url", c.Auth.JWKSURL,
+		"max_record_bytes", c.Kafka.MaxRecordBytes,
+	}
+}
+
+type defaults struct{ getenv func(string) string }
+
+func (d defaults) str(k, def string) string {
+	if v := d.getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func (d defaults) int(k string, def int) int {
+	if n, err := strconv.Atoi(d.getenv(k)); err == nil {
+		return n
+	}
+	return def
+}
+
+func (d defaults) float(k string, def float64) float64 {
+	if n, err := strconv.ParseFloat(d.getenv(k), 64); err == nil {
+		return n
+	}
+	return def
+}
+
+func (d defaults) bool(k string, def bool) bool {
+	if b, err := strconv.ParseBool(d.getenv(k)); err == nil {
+		return b
+	}
+	return def
+}
+
+func (d defaults) dur(k string, def time.Duration) time.Duration {
+	if v, err := time.ParseDuration(d.getenv(k)); err == nil {
+		return v
+	}
+	return def
+}
+
+func usage(w io.Writer, getenv func(string) string) {
+	fmt.Fprintln(w, "usage: orderflow <command> [flags]\n\ncommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-14s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nflags of every command (environment variable in brackets):")
+	_, _, _ = parseConfig("all", []string{"-h"}, getenv, w)
+}
