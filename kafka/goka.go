@@ -114,6 +114,8 @@ func (g *Goka) Emitter() []goka.EmitterOption {
 // are about goka's own machinery, not about orders.
 type gokaLogger struct{ l *slog.Logger }
 
-func (g gokaLogger) Print(v ...any)                 { g.l.Debug(fmt.Sprint(v...), "component", "goka") }
-func (g gokaLogger) Println(v ...any)               { g.l.Debug(fmt.Sprint(v...), "component", "goka") }
-func (g gokaLogger) Printf(format string, v ...any) { g.l.Debug(fmt.Sprintf(format, v...), "component", "goka") }
+func (g gokaLogger) Print(v ...any)   { g.l.Debug(fmt.Sprint(v...), "component", "goka") }
+func (g gokaLogger) Println(v ...any) { g.l.Debug(fmt.Sprint(v...), "component", "goka") }
+func (g gokaLogger) Printf(format string, v ...any) {
+	g.l.Debug(fmt.Sprintf(format, v...), "component", "goka")
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"time"
 
 	"github.com/IBM/sarama"
 
@@ -55,7 +56,42 @@ func EnsureTopics(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		}
 		logger.Info("topic created", "topic", t.name, "partitions", cfg.Partitions, "replication", cfg.Replication, "cleanup_policy", *t.config["cleanup.policy"])
 	}
-	return nil
+	return waitVisible(ctx, admin, cfg)
+}
+
+// waitVisible waits until the broker's metadata shows every topic with its
+// partitions. Creation returns before that, and a processor started in the
+// gap would find its table missing and try to create it itself.
+func waitVisible(ctx context.Context, admin sarama.ClusterAdmin, cfg Config) error {
+	var names []string
+	for _, t := range wanted(cfg) {
+		names = append(names, t.name)
+	}
+	for {
+		meta, err := admin.DescribeTopics(names)
+		if err == nil && allVisible(meta, cfg.Partitions) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for topics to appear: %w", ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+func allVisible(meta []*sarama.TopicMetadata, partitions int32) bool {
+	for _, m := range meta {
+		if !errors.Is(m.Err, sarama.ErrNoError) || int32(len(m.Partitions)) != partitions {
+			return false
+		}
+		for _, p := range m.Partitions {
+			if !errors.Is(p.Err, sarama.ErrNoError) || p.Leader < 0 {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 type topic struct {

@@ -1,6 +1,6 @@
 // Package retry runs an operation again after transient failures, with
-// exponential backoff and full jitter, so that instances that failed together
-// do not retry together.
+// exponential backoff and jitter, so that instances that failed together do
+// not retry together.
 package retry
 
 import (
@@ -10,8 +10,9 @@ import (
 	"time"
 )
 
-// Policy is a retry schedule: attempt n (from 1) waits a random time up to
-// min(Max, Base*2^(n-1)) before the next try. Attempts <= 0 retries until the
+// Policy is a retry schedule: after attempt n (from 1) it waits between half
+// and all of min(Max, Base*2^(n-1)) ("equal jitter": spread out, yet never
+// much shorter than the schedule says). Attempts <= 0 retries until the
 // context ends.
 type Policy struct {
 	Attempts int
@@ -71,5 +72,6 @@ func (p Policy) Backoff(attempt int) time.Duration {
 	if ceiling <= 0 {
 		return 0
 	}
-	return time.Duration(rand.Int64N(int64(ceiling)) + 1)
+	half := ceiling / 2
+	return half + time.Duration(rand.Int64N(int64(ceiling-half))+1)
 }

@@ -38,23 +38,24 @@ func (w kafkaWriter) RequestCancel(ctx context.Context, c codecs.CancelRequested
 // views have recovered.
 func (a *app) runAPI(ctx context.Context, ln net.Listener, onReady func()) error {
 	brokers := a.goka.Brokers()
-	view, err := views.NewOrders(brokers, a.goka.View(topology.OrdersTable)...)
-	if err != nil {
-		return err
-	}
+	var view *views.Orders
 	var w kafkaWriter
-	err = retry.Do(ctx, retry.Policy{Base: 200 * time.Millisecond, Max: 5 * time.Second}, func(context.Context) error {
+	// Kafka may still be starting: keep trying until it answers.
+	err := retry.Do(ctx, retry.Policy{Base: 200 * time.Millisecond, Max: 5 * time.Second}, func(context.Context) error {
 		var err error
+		if view, err = views.NewOrders(brokers, a.goka.View(topology.OrdersTable)...); err != nil {
+			return err
+		}
 		if w.placed, err = goka.NewEmitter(brokers, topology.NewOrders, codecs.JSON[codecs.OrderPlaced]{}, a.goka.Emitter()...); err != nil {
 			return err
 		}
 		w.cancels, err = goka.NewEmitter(brokers, topology.OrderCancellations, codecs.JSON[codecs.CancelRequested]{}, a.goka.Emitter()...)
 		return err
 	}, func(attempt int, wait time.Duration, err error) {
-		a.logger.Warn("kafka not reachable for the API's emitters; retrying", "attempt", attempt, "error", err)
+		a.logger.Warn("kafka not reachable for the API; retrying", "attempt", attempt, "error", err)
 	})
 	if err != nil {
-		return fmt.Errorf("creating emitters: %w", err)
+		return fmt.Errorf("connecting the API to kafka: %w", err)
 	}
 	handler, err := a.apiHandler(ctx, view, w)
 	if err != nil {

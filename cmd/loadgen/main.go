@@ -1,0 +1,177 @@
+// Command loadgen places orders against a running orderflow API and prints
+// the figures: accepted orders per second and the latency of POST /orders.
+//
+//	loadgen -url http://127.0.0.1:8080 -orders 2000 -concurrency 16 -rate 0
+//
+// It mints its own development tokens, so it needs AUTH_HS256_SECRET, and it
+// stops by itself after -orders orders or -duration, whichever comes first.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"orderflow/auth"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		os.Exit(1)
+	}
+}
+
+type config struct {
+	url         string
+	orders      int
+	concurrency int
+	rate        float64
+	customers   int
+	duration    time.Duration
+	secret      string
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	var c config
+	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
+	fs.StringVar(&c.url, "url", "http://127.0.0.1:8080", "API base URL")
+	fs.IntVar(&c.orders, "orders", 1000, "orders to place")
+	fs.IntVar(&c.concurrency, "concurrency", 16, "requests in flight")
+	fs.Float64Var(&c.rate, "rate", 0, "orders per second; 0 for as fast as possible")
+	fs.IntVar(&c.customers, "customers", 50, "distinct customers")
+	fs.DurationVar(&c.duration, "duration", 5*time.Minute, "stop after this long")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	c.secret = os.Getenv("AUTH_HS256_SECRET")
+	if c.secret == "" {
+		return fmt.Errorf("AUTH_HS256_SECRET is not set")
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.duration)
+	defer cancel()
+	r, err := load(ctx, c)
+	if err != nil {
+		return err
+	}
+	r.print(out)
+	return nil
+}
+
+type result struct {
+	ok, failed int64
+	elapsed    time.Duration
+	latencies  []time.Duration
+}
+
+func load(ctx context.Context, c config) (*result, error) {
+	tokens := make([]string, c.customers)
+	for i := range tokens {
+		tok, err := auth.MintHS256([]byte(c.secret), auth.Claims{Issuer: "orderflow", Audience: "orderflow-api", CustomerID: fmt.Sprintf("load-%d", i)}, time.Hour, time.Now())
+		if err != nil {
+			return nil, err
+		}
+		tokens[i] = tok
+	}
+	body, _ := json.Marshal(map[string]any{
+		"items":         []map[string]any{{"sku": "mug-01", "quantity": 2, "unit_price_cents": 1250}},
+		"currency":      "EUR",
+		"payment_token": "tok_visa",
+		"shipping_address": map[string]string{
+			"name": "Load Test", "line1": "1 Main St", "city": "Berlin", "postal_code": "10115", "country": "DE",
+		},
+	})
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: c.concurrency}}
+	jobs := make(chan int)
+	var r result
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range c.concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				t0 := time.Now()
+				err := post(ctx, client, c.url, tokens[i%len(tokens)], body)
+				d := time.Since(t0)
+				if err != nil {
+					atomic.AddInt64(&r.failed, 1)
+					continue
+				}
+				atomic.AddInt64(&r.ok, 1)
+				mu.Lock()
+				r.latencies = append(r.latencies, d)
+				mu.Unlock()
+			}
+		}()
+	}
+	var tick <-chan time.Time
+	if c.rate > 0 {
+		t := time.NewTicker(time.Duration(float64(time.Second) / c.rate))
+		defer t.Stop()
+		tick = t.C
+	}
+feed:
+	for i := range c.orders {
+		if tick != nil {
+			select {
+			case <-tick:
+			case <-ctx.Done():
+				break feed
+			}
+		}
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	r.elapsed = time.Since(start)
+	return &r, nil
+}
+
+func post(ctx context.Context, client *http.Client, url, token string, body []byte) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url+"/orders", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != http.StatusCreated {
+		return fmt.Errorf("status %d", resp.StatusCode)
+	}
+	return nil
+}
+
+func (r *result) print(out io.Writer) {
+	slices.Sort(r.latencies)
+	p := func(q int) time.Duration {
+		if len(r.latencies) == 0 {
+			return 0
+		}
+		return r.latencies[(len(r.latencies)-1)*q/100].Round(10 * time.Microsecond)
+	}
+	fmt.Fprintf(out, "loadgen: %d accepted, %d failed in %v: %.0f orders/s\n", r.ok, r.failed, r.elapsed.Round(time.Millisecond), float64(r.ok)/r.elapsed.Seconds())
+	fmt.Fprintf(out, "loadgen: POST /orders latency p50 %v p90 %v p99 %v\n", p(50), p(90), p(99))
+}

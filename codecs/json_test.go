@@ -1,0 +1,104 @@
+package codecs_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"orderflow/codecs"
+	"orderflow/internal/ordertest"
+	"orderflow/order"
+)
+
+func TestRoundTrip(t *testing.T) {
+	o := ordertest.Order("o1", "c1")
+	pay := &order.Payment{ChargeID: "ch_1", AmountCents: o.TotalCents, Currency: "EUR"}
+	at := ordertest.Epoch.Add(time.Second)
+	t.Run("an order placed survives encoding", func(t *testing.T) {
+		roundTrip(t, codecs.OrderPlaced{V: 1, Order: o, PaymentToken: "tok_visa"})
+	})
+	t.Run("a cancellation survives encoding", func(t *testing.T) {
+		roundTrip(t, codecs.CancelRequested{V: 1, OrderID: "o1", CustomerID: "c1", At: at})
+	})
+	t.Run("a payment outcome survives encoding", func(t *testing.T) {
+		roundTrip(t, codecs.PaymentSettled{V: 1, Order: o, Status: order.Paid, Payment: pay, At: at})
+	})
+	t.Run("a shipment outcome survives encoding", func(t *testing.T) {
+		roundTrip(t, codecs.ShipmentSettled{V: 1, Order: o, Status: order.Shipped, Payment: pay, Shipment: &order.Shipment{Carrier: "c", TrackingNumber: "t"}, At: at})
+	})
+	t.Run("a notification record survives encoding", func(t *testing.T) {
+		roundTrip(t, codecs.CustomerNotified{V: 1, OrderID: "o1", CustomerID: "c1", Status: order.Shipped, Subject: "s", At: at})
+	})
+	t.Run("an order state survives encoding", func(t *testing.T) {
+		roundTrip(t, codecs.OrderState{V: 1, State: order.State{Order: o, Status: order.Created, History: []order.Change{{Status: order.Created, At: at}}}})
+	})
+}
+
+func roundTrip[T codecs.Schema](t *testing.T, v T) {
+	t.Helper()
+	var c codecs.JSON[T]
+	b, err := c.Encode(v)
+	require.NoError(t, err)
+	got, err := c.Decode(b)
+	require.NoError(t, err)
+	require.Equal(t, v, got)
+	b2, err := c.Encode(&v)
+	require.NoError(t, err, "a pointer encodes too")
+	require.Equal(t, b, b2)
+}
+
+func TestEncodeRefusesWhatReadersCannotUse(t *testing.T) {
+	var c codecs.JSON[codecs.CancelRequested]
+	tests := []struct {
+		name  string
+		value any
+	}{
+		{"another record type", codecs.OrderPlaced{V: 1}},
+		{"a nil pointer", (*codecs.CancelRequested)(nil)},
+		{"a record without its version", codecs.CancelRequested{OrderID: "o1", CustomerID: "c1"}},
+		{"a record that fails validation", codecs.CancelRequested{V: 1, OrderID: "o1"}},
+		{"a string", "o1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+" is refused", func(t *testing.T) {
+			_, err := c.Encode(tt.value)
+			require.Error(t, err)
+		})
+	}
+}
+
+func TestDecodeNamesWhatIsWrong(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want error
+	}{
+		{"invalid JSON", `{"v":1,`, codecs.ErrMalformed},
+		{"an array", `[1,2]`, codecs.ErrMalformed},
+		{"no version", `{"order_id":"o1"}`, codecs.ErrMalformed},
+		{"a version that is not a number", `{"v":"1"}`, codecs.ErrMalformed},
+		{"an unknown version", `{"v":2,"order_id":"o1","customer_id":"c1"}`, codecs.ErrUnknownVersion},
+		{"a field of the wrong type", `{"v":1,"order_id":5}`, codecs.ErrMalformed},
+		{"a missing field", `{"v":1,"order_id":"o1"}`, codecs.ErrInvalid},
+		{"an id with a NATS wildcard", `{"v":1,"order_id":"o1","customer_id":"c.*"}`, codecs.ErrInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+" is "+tt.want.Error(), func(t *testing.T) {
+			_, err := codecs.Decode[codecs.CancelRequested]([]byte(tt.in))
+			require.ErrorIs(t, err, tt.want)
+		})
+	}
+}
+
+func TestRaw(t *testing.T) {
+	var r codecs.Raw
+	b, err := r.Encode([]byte("x"))
+	require.NoError(t, err)
+	require.Equal(t, []byte("x"), b)
+	v, err := r.Decode([]byte("y"))
+	require.NoError(t, err)
+	require.Equal(t, []byte("y"), v)
+	_, err = r.Encode("not bytes")
+	require.Error(t, err)
+}

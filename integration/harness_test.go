@@ -1,0 +1,239 @@
+package integration
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/stretchr/testify/require"
+
+	"orderflow/auth"
+	"orderflow/notify"
+)
+
+const secret = "integration-secret-0123456789abcdef0123"
+
+// binary is the orderflow command built once for all tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	if os.Getenv("ORDERFLOW_TEST_KAFKA") == "" {
+		fmt.Println("integration: ORDERFLOW_TEST_KAFKA is not set; run `make test`, which starts a real broker")
+		os.Exit(m.Run())
+	}
+	dir, err := os.MkdirTemp("", "orderflow-it-")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "orderflow")
+	// Built without -race so that the figures the tests print are what
+	// users get; the unit tests run under -race.
+	build := exec.Command("go", "build", "-o", binary, "../cmd/orderflow")
+	build.Stdout, build.Stderr = os.Stdout, os.Stderr
+	if build.Run() != nil {
+		fmt.Println("integration: building orderflow failed")
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func kafkaBrokers(t *testing.T) string {
+	t.Helper()
+	b := os.Getenv("ORDERFLOW_TEST_KAFKA")
+	if b == "" {
+		t.Skip("ORDERFLOW_TEST_KAFKA is not set; run `make test`")
+	}
+	return b
+}
+
+// startNATS runs a real NATS server with JetStream on a free loopback port.
+func startNATS(t *testing.T) *server.Server {
+	t.Helper()
+	ns, err := notify.StartServer(notify.ServerConfig{Host: "127.0.0.1", Port: -1, StoreDir: t.TempDir()})
+	require.NoError(t, err)
+	t.Cleanup(ns.Shutdown)
+	return ns
+}
+
+// system is one running orderflow process.
+type system struct {
+	base   string
+	cmd    *exec.Cmd
+	stderr *bytes.Buffer
+}
+
+// startSystem runs `orderflow all` against the test broker and natsURL.
+func startSystem(t *testing.T, natsURL string, extraEnv ...string) *system {
+	t.Helper()
+	port := freePort(t)
+	cmd := exec.Command(binary, "all")
+	cmd.Env = append(os.Environ(),
+		"KAFKA_BROKERS="+kafkaBrokers(t),
+		"NATS_URL="+natsURL,
+		"DATA_DIR="+t.TempDir(),
+		"HTTP_ADDR=127.0.0.1:"+strconv.Itoa(port),
+		"METRICS_ADDR=",
+		"AUTH_HS256_SECRET="+secret,
+		"RATE_LIMIT=100000", "RATE_BURST=100000",
+		"LOG_FORMAT=json", "LOG_LEVEL=warn",
+	)
+	cmd.Env = append(cmd.Env, extraEnv...)
+	s := &system{base: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, stderr: &bytes.Buffer{}}
+	cmd.Stdout = io.Discard
+	cmd.Stderr = s.stderr
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+		if t.Failed() {
+			t.Logf("orderflow stderr (warnings and errors):\n%s", tail(s.stderr.String(), 4000))
+		}
+	})
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		resp, err := http.Get(s.base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return s
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("orderflow did not become ready: %v\n%s", err, tail(s.stderr.String(), 4000))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func token(t *testing.T, customer string) string {
+	t.Helper()
+	tok, err := auth.MintHS256([]byte(secret), auth.Claims{Issuer: "orderflow", Audience: "orderflow-api", CustomerID: customer}, time.Hour, time.Now())
+	require.NoError(t, err)
+	return tok
+}
+
+// client talks to the API as one customer.
+type client struct {
+	base, id, token string
+	http            *http.Client
+}
+
+func newClient(t *testing.T, base, customer string) *client {
+	return &client{base: base, id: customer, token: token(t, customer), http: &http.Client{Timeout: 30 * time.Second}}
+}
+
+type apiOrder struct {
+	ID      string `json:"id"`
+	Status  string `json:"status"`
+	History []struct {
+		Status string    `json:"status"`
+		At     time.Time `json:"at"`
+		Reason string    `json:"reason"`
+	} `json:"history"`
+	Payment *struct {
+		Refunded bool `json:"refunded"`
+	} `json:"payment"`
+	CancelRequestedAt *time.Time `json:"cancel_requested_at"`
+}
+
+func (c *client) do(ctx context.Context, method, path string, body any, hdr map[string]string) (int, []byte, error) {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return 0, nil, err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, b, err
+}
+
+func newOrderBody(token string) map[string]any {
+	return map[string]any{
+		"items":         []map[string]any{{"sku": "mug-01", "quantity": 2, "unit_price_cents": 1250}, {"sku": "tea-07", "quantity": 1, "unit_price_cents": 499}},
+		"currency":      "EUR",
+		"payment_token": token,
+		"shipping_address": map[string]string{
+			"name": "Ada Lovelace", "line1": "12 St James's Square", "city": "London", "postal_code": "SW1Y 4JH", "country": "GB",
+		},
+	}
+}
+
+func (c *client) place(ctx context.Context, cardToken, idemKey string) (apiOrder, int, error) {
+	hdr := map[string]string{}
+	if idemKey != "" {
+		hdr["Idempotency-Key"] = idemKey
+	}
+	status, b, err := c.do(ctx, http.MethodPost, "/orders", newOrderBody(cardToken), hdr)
+	var o apiOrder
+	if err == nil && status == http.StatusCreated {
+		err = json.Unmarshal(b, &o)
+	}
+	return o, status, err
+}
+
+func (c *client) get(ctx context.Context, id string) (apiOrder, int, error) {
+	status, b, err := c.do(ctx, http.MethodGet, "/orders/"+id, nil, nil)
+	var o apiOrder
+	if err == nil && status == http.StatusOK {
+		err = json.Unmarshal(b, &o)
+	}
+	return o, status, err
+}
+
+func (c *client) cancel(ctx context.Context, id string) (int, error) {
+	status, _, err := c.do(ctx, http.MethodPost, "/orders/"+id+"/cancel", nil, nil)
+	return status, err
+}
