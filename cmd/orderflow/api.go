@@ -14,6 +14,7 @@ import (
 	"orderflow/api"
 	"orderflow/auth"
 	"orderflow/codecs"
+	"orderflow/metrics"
 	"orderflow/ratelimit"
 	"orderflow/retry"
 	"orderflow/topology"
@@ -111,7 +112,7 @@ func (a *app) apiHandler(ctx context.Context, view *views.Orders, w kafkaWriter)
 	if err != nil {
 		return nil, fmt.Errorf("configuring rate limits: %w", err)
 	}
-	return api.New(api.Config{
+	h := api.New(api.Config{
 		Orders:         view,
 		Writer:         w,
 		Logger:         a.logger,
@@ -119,7 +120,8 @@ func (a *app) apiHandler(ctx context.Context, view *views.Orders, w kafkaWriter)
 		Limit:          perCustomer.Middleware(customerKey),
 		LimitAnonymous: perAddress.Middleware(ratelimit.ClientAddr),
 		Now:            time.Now,
-	}), nil
+	})
+	return metrics.NewHTTP(a.metrics).Middleware(h), nil
 }
 
 func customerKey(r *http.Request) string {

@@ -12,16 +12,19 @@ import (
 	"time"
 
 	"github.com/lovoo/goka"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"orderflow/kafka"
+	"orderflow/metrics"
 	"orderflow/retry"
 )
 
 // app holds what the services of one process share.
 type app struct {
-	cfg    Config
-	logger *slog.Logger
-	goka   *kafka.Goka
+	cfg     Config
+	logger  *slog.Logger
+	goka    *kafka.Goka
+	metrics *prometheus.Registry
 }
 
 func newApp(cfg Config, stderr io.Writer) (*app, error) {
@@ -40,7 +43,7 @@ func newApp(cfg Config, stderr io.Writer) (*app, error) {
 	if err != nil {
 		return nil, fmt.Errorf("configuring kafka: %w", err)
 	}
-	return &app{cfg: cfg, logger: logger, goka: g}, nil
+	return &app{cfg: cfg, logger: logger, goka: g, metrics: metrics.NewRegistry()}, nil
 }
 
 // supervise runs a processor until ctx ends, building it anew whenever it

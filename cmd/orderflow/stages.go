@@ -9,6 +9,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"orderflow/gateway"
+	"orderflow/metrics"
 	"orderflow/notify"
 	"orderflow/processors/notifications"
 	"orderflow/processors/orders"
@@ -37,7 +38,7 @@ func (a *app) runShipping(ctx context.Context) error {
 }
 
 func (a *app) runOrders(ctx context.Context) error {
-	cfg := orders.Config{Logger: a.logger, MaxRecordBytes: a.cfg.Kafka.MaxRecordBytes}
+	cfg := orders.Config{Logger: a.logger, MaxRecordBytes: a.cfg.Kafka.MaxRecordBytes, Metrics: metrics.NewPipeline(a.metrics)}
 	return a.supervise(ctx, string(orders.Group), func() (*goka.Processor, error) {
 		return orders.New(a.goka.Brokers(), cfg, a.goka.Processor(orders.Group)...)
 	})

@@ -83,6 +83,9 @@ func (s *stage) shipmentSettled(ctx goka.Context, msg any) {
 	rec, _ := ctx.Value().(Record)
 	if rec.Notified != nil {
 		log.Info("customer already notified; re-emitting", "status", rec.Notified.Status)
+		// Write the record again as well: after a crash the local table may
+		// hold a value whose write to the table topic never completed.
+		ctx.SetValue(rec)
 		ctx.Emit(topology.NotifiedOrders, ctx.Key(), *rec.Notified)
 		return
 	}

@@ -10,11 +10,13 @@ package orders
 
 import (
 	"log/slog"
+	"slices"
 
 	"github.com/lovoo/goka"
 
 	"orderflow/codecs"
 	"orderflow/deadletter"
+	"orderflow/metrics"
 	"orderflow/order"
 	"orderflow/topology"
 )
@@ -29,6 +31,9 @@ var (
 type Config struct {
 	Logger         *slog.Logger
 	MaxRecordBytes int
+	// Metrics, when set, counts every report, outcome and dead letter: this
+	// group sees them all.
+	Metrics *metrics.Pipeline
 }
 
 // Define returns the group graph; production and tests share it.
@@ -40,6 +45,7 @@ func Define(cfg Config) *goka.GroupGraph {
 		goka.Input(topology.PayedOrders, codecs.Raw{}, g.paymentSettled),
 		goka.Input(topology.SentOrders, codecs.Raw{}, g.shipmentSettled),
 		goka.Input(topology.NotifiedOrders, codecs.Raw{}, g.customerNotified),
+		goka.Input(topology.DeadLetters, codecs.Raw{}, g.deadLetter),
 		deadletter.Edge(),
 		goka.Persist(codecs.JSON[codecs.OrderState]{}),
 	)
@@ -109,6 +115,14 @@ func (g *group) customerNotified(ctx goka.Context, msg any) {
 		return
 	}
 	st := g.state(ctx)
+	if st.NotifiedAt == nil {
+		terminal := n.Status
+		if terminal == order.Shipped {
+			terminal = order.Notified
+		}
+		g.cfg.Metrics.Event(string(topology.NotifiedOrders), string(n.Status))
+		g.cfg.Metrics.Notified(string(terminal), st.Order.CreatedAt, n.At)
+	}
 	st.NotifiedAt = &n.At
 	if n.Status == order.Shipped {
 		if err := st.Record(order.Change{Status: order.Notified, At: n.At}); err != nil {
@@ -126,6 +140,7 @@ func (g *group) update(ctx goka.Context, msg any, o order.Order, c order.Change,
 	if !st.Known() {
 		st.Order = o
 	}
+	before := st.History
 	if err := st.Record(c); err != nil {
 		// Two stages disagreeing about an order is a bug; keep the report
 		// for whoever investigates, and the first story in the table.
@@ -135,7 +150,17 @@ func (g *group) update(ctx goka.Context, msg any, o order.Order, c order.Change,
 	if details != nil {
 		details(&st)
 	}
+	if !slices.Equal(before, st.History) {
+		g.cfg.Metrics.Event(string(ctx.Topic()), string(c.Status))
+	}
 	ctx.SetValue(st)
+}
+
+// deadLetter counts a record some group set aside. It only reads headers:
+// a dead letter is by definition something that does not decode.
+func (g *group) deadLetter(ctx goka.Context, msg any) {
+	h := ctx.Headers()
+	g.cfg.Metrics.DeadLetter(string(h[deadletter.HeaderTopic]), string(h[deadletter.HeaderGroup]))
 }
 
 func (g *group) state(ctx goka.Context) codecs.OrderState {

@@ -9,10 +9,12 @@ import (
 
 	"github.com/lovoo/goka"
 	"github.com/lovoo/goka/tester"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
 
 	"orderflow/codecs"
 	"orderflow/internal/ordertest"
+	"orderflow/metrics"
 	"orderflow/order"
 	"orderflow/topology"
 )
@@ -112,4 +114,26 @@ func TestOrdersRecordsFailuresAndCancellations(t *testing.T) {
 		require.True(t, ok)
 		require.Equal(t, order.PaymentFailed, tt.TableValue(Table, "o1").(codecs.OrderState).Status)
 	})
+}
+
+func TestOrdersCountsThePipeline(t *testing.T) {
+	tt := tester.New(t)
+	m := metrics.NewPipeline(metrics.NewRegistry())
+	proc, err := New(nil, Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: m}, goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- proc.Run(ctx) }()
+	defer func() { cancel(); require.NoError(t, <-done) }()
+
+	r := reports("o1")
+	for _, topic := range []goka.Stream{topology.NewOrders, topology.PayedOrders, topology.SentOrders, topology.NotifiedOrders, topology.NotifiedOrders} {
+		tt.Consume(string(topic), "o1", ordertest.Bytes(r[topic]))
+	}
+	tt.Consume(string(topology.DeadLetters), "o2", []byte("junk"), tester.WithHeaders(goka.Headers{"dlq.source.topic": []byte("new_orders"), "dlq.group": []byte("payment")}))
+
+	require.Equal(t, 1.0, testutil.ToFloat64(m.Events.WithLabelValues("new_orders", "created")))
+	require.Equal(t, 1.0, testutil.ToFloat64(m.Events.WithLabelValues("sent_orders", "shipped")))
+	require.Equal(t, 1.0, testutil.ToFloat64(m.Terminal.WithLabelValues("notified")), "a repeated report is counted once")
+	require.Equal(t, 1.0, testutil.ToFloat64(m.DeadLetters.WithLabelValues("new_orders", "payment")))
 }

@@ -27,6 +27,9 @@ func (s *stage) placed(ctx goka.Context, msg any) {
 	rec := s.record(ctx)
 	if rec.Settled != nil {
 		log.Info("order already settled; re-emitting outcome", "status", rec.Settled.Status)
+		// Write the record again as well: after a crash the local table may
+		// hold a value whose write to the table topic never completed.
+		ctx.SetValue(rec)
 		ctx.Emit(topology.PayedOrders, ctx.Key(), *rec.Settled)
 		return
 	}

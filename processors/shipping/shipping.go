@@ -78,6 +78,9 @@ func (s *stage) paymentSettled(ctx goka.Context, msg any) {
 	rec, _ := ctx.Value().(Record)
 	if rec.Settled != nil {
 		log.Info("order already settled; re-emitting outcome", "status", rec.Settled.Status)
+		// Write the record again as well: after a crash the local table may
+		// hold a value whose write to the table topic never completed.
+		ctx.SetValue(rec)
 		ctx.Emit(topology.SentOrders, ctx.Key(), *rec.Settled)
 		return
 	}
