@@ -32,7 +32,7 @@ type Config struct {
 	LogLevel    slog.Level
 
 	Retry   retry.Policy
-	Gateway struct{ Ledger string }
+	Gateway struct{ Ledger, URL, Addr string }
 
 	Auth struct {
 		HS256Secret secret
@@ -140,6 +140,8 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	fs.IntVar(&c.Retry.Attempts, "retry-attempts", d.int("RETRY_ATTEMPTS", 5), "attempts at a transient failure before an order fails [RETRY_ATTEMPTS]")
 	fs.DurationVar(&c.Retry.Base, "retry-base", d.dur("RETRY_BASE", 100*time.Millisecond), "first backoff [RETRY_BASE]")
 	fs.DurationVar(&c.Retry.Max, "retry-max", d.dur("RETRY_MAX", 5*time.Second), "longest backoff [RETRY_MAX]")
+	fs.StringVar(&c.Gateway.URL, "gateway-url", d.str("GATEWAY_URL", ""), "payment gateway over HTTP; empty runs the simulated one in process [GATEWAY_URL]")
+	fs.StringVar(&c.Gateway.Addr, "gateway-addr", d.str("GATEWAY_ADDR", "127.0.0.1:8090"), "address of `orderflow gateway` [GATEWAY_ADDR]")
 	fs.StringVar(&c.Gateway.Ledger, "gateway-ledger", d.str("GATEWAY_LEDGER", ""), "simulated gateway's ledger file; default DATA_DIR/gateway-ledger.jsonl [GATEWAY_LEDGER]")
 
 	c.Auth.HS256Secret = secret(d.str("AUTH_HS256_SECRET", ""))
@@ -195,7 +197,7 @@ func (c Config) logAttrs() []any {
 		"data_dir", c.DataDir, "http_addr", c.HTTPAddr, "metrics_addr", c.MetricsAddr,
 		"retry_attempts", c.Retry.Attempts, "retry_base", c.Retry.Base, "retry_max", c.Retry.Max,
 		"auth_hs256_secret", c.Auth.HS256Secret.String(), "auth_jwks_file", c.Auth.JWKSFile, "auth_jwks_url", c.Auth.JWKSURL,
-		"max_record_bytes", c.Kafka.MaxRecordBytes,
+		"max_record_bytes", c.Kafka.MaxRecordBytes, "gateway_url", c.Gateway.URL,
 	}
 }
 

@@ -3,6 +3,7 @@
 //
 //	orderflow all | api | orders | payment | shipping | notifications
 //	orderflow topics          create every topic and exit
+//	orderflow gateway         the simulated payment gateway over HTTP
 //	orderflow token --customer C [--admin]
 //	orderflow watch --customer C
 //	orderflow dlq list | replay --id P:O
@@ -49,6 +50,7 @@ var commands = map[string]command{
 	"shipping":      {"run the shipping stage", runShippingOnly},
 	"notifications": {"run the notifications stage", runNotificationsOnly},
 	"topics":        {"create every topic with the configured partitions, then exit", runTopics},
+	"gateway":       {"serve the simulated payment gateway over HTTP, for payment instances to share", runGateway},
 	"token":         {"mint a development token: token --customer C [--admin]", runToken},
 	"watch":         {"print a customer's notifications as NATS delivers them: watch --customer C", runWatch},
 	"dlq":           {"list dead letters, or replay chosen ones: dlq list | dlq replay --id P:O [--id P:O] | dlq replay --all", runDLQ},

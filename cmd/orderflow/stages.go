@@ -19,11 +19,17 @@ import (
 )
 
 func (a *app) runPayment(ctx context.Context) error {
-	gw, err := gateway.NewSimulated(a.cfg.Gateway.Ledger)
-	if err != nil {
-		return err
+	var gw payment.Gateway
+	if a.cfg.Gateway.URL != "" {
+		gw = gateway.NewClient(a.cfg.Gateway.URL)
+	} else {
+		sim, err := gateway.NewSimulated(a.cfg.Gateway.Ledger)
+		if err != nil {
+			return err
+		}
+		defer sim.Close()
+		gw = sim
 	}
-	defer gw.Close()
 	cfg := payment.Config{Gateway: gw, Logger: a.logger, Retry: a.cfg.Retry, MaxRecordBytes: a.cfg.Kafka.MaxRecordBytes, Now: time.Now}
 	return a.supervise(ctx, string(payment.Group), func() (*goka.Processor, error) {
 		return payment.New(a.goka.Brokers(), cfg, a.goka.Processor(payment.Group)...)
