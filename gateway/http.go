@@ -17,7 +17,7 @@ import (
 //
 //	POST /charges  ChargeRequest -> Charge   (503 while unavailable)
 //	POST /refunds  RefundRequest             (204)
-//	GET  /stats    {"charges": n, "refunds": n}
+//	GET  /stats    {"charges": n, "refunds": n, "requests": n}
 func NewServer(g *Simulated) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /charges", func(w http.ResponseWriter, r *http.Request) {
@@ -46,15 +46,16 @@ func NewServer(g *Simulated) http.Handler {
 		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, Stats{Charges: g.Charges(), Refunds: g.Refunds()})
+		writeJSON(w, http.StatusOK, Stats{Charges: g.Charges(), Refunds: g.Refunds(), Requests: g.Requests()})
 	})
 	return mux
 }
 
 // Stats counts what a gateway did.
 type Stats struct {
-	Charges int `json:"charges"`
-	Refunds int `json:"refunds"`
+	Charges  int `json:"charges"`  // approved charges, one per idempotency key
+	Refunds  int `json:"refunds"`  // refunds, one per idempotency key
+	Requests int `json:"requests"` // charge requests answered, repeats included
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -34,6 +34,7 @@ type Simulated struct {
 	charges  map[string]Charge
 	refunds  map[string]bool
 	attempts map[string]int
+	requests int
 	ledger   *os.File
 }
 
@@ -103,6 +104,7 @@ func (s *Simulated) Charge(ctx context.Context, req ChargeRequest) (Charge, erro
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.requests++
 	if c, ok := s.charges[req.IdempotencyKey]; ok {
 		return c, nil
 	}
@@ -175,6 +177,14 @@ func (s *Simulated) Charges() int {
 		}
 	}
 	return n
+}
+
+// Requests returns how many charge requests the gateway has answered since
+// it started, repeats included.
+func (s *Simulated) Requests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requests
 }
 
 // Refunds returns how many refunds the gateway has made.

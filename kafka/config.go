@@ -67,6 +67,10 @@ func (c Config) Sarama(clientID string) (*sarama.Config, error) {
 	// stage first ran is still processed.
 	sc.Consumer.Offsets.Initial = sarama.OffsetOldest
 	sc.Consumer.MaxProcessingTime = time.Second
+	// A crashed instance's partitions move on after 6 s (the broker's
+	// smallest allowed session) instead of sarama's 10 s.
+	sc.Consumer.Group.Session.Timeout = 6 * time.Second
+	sc.Consumer.Group.Heartbeat.Interval = 2 * time.Second
 	sc.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{goka.CopartitioningStrategy}
 
 	if c.TLS != nil {

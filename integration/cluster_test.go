@@ -1,0 +1,170 @@
+package integration
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"orderflow/gateway"
+)
+
+// cluster runs every service as its own process of the real binary, as
+// production does, so that a test can kill -9 any of them.
+type cluster struct {
+	t       *testing.T
+	dir     string
+	env     []string
+	apiBase string
+	gateway *gateway.Client
+
+	mu    sync.Mutex
+	procs map[string]*proc
+}
+
+// proc is one service process.
+type proc struct {
+	name, service string
+	env           []string
+	cmd           *exec.Cmd
+	done          chan struct{}
+	log           *bytes.Buffer
+}
+
+func newCluster(t *testing.T, natsURL string) *cluster {
+	t.Helper()
+	dir := t.TempDir()
+	apiPort, gwPort := freePort(t), freePort(t)
+	c := &cluster{
+		t:       t,
+		dir:     dir,
+		apiBase: fmt.Sprintf("http://127.0.0.1:%d", apiPort),
+		gateway: gateway.NewClient(fmt.Sprintf("http://127.0.0.1:%d", gwPort)),
+		procs:   map[string]*proc{},
+		env: append(os.Environ(),
+			"KAFKA_BROKERS="+kafkaBrokers(t),
+			"NATS_URL="+natsURL,
+			"GATEWAY_URL="+fmt.Sprintf("http://127.0.0.1:%d", gwPort),
+			"GATEWAY_ADDR=127.0.0.1:"+strconv.Itoa(gwPort),
+			"GATEWAY_LEDGER="+filepath.Join(dir, "gateway-ledger.jsonl"),
+			"HTTP_ADDR=127.0.0.1:"+strconv.Itoa(apiPort),
+			"METRICS_ADDR=",
+			"AUTH_HS256_SECRET="+secret,
+			"RATE_LIMIT=100000", "RATE_BURST=100000",
+			"RETRY_BASE=20ms", "RETRY_MAX=200ms",
+			"LOG_FORMAT=json", "LOG_LEVEL=warn",
+		),
+	}
+	t.Cleanup(c.stopAll)
+	out, err := exec.Command(binary, "topics").CombinedOutput()
+	require.NoError(t, err, "orderflow topics: %s", out)
+	c.start("gateway", "gateway")
+	for _, s := range []string{"orders", "payment", "shipping", "notifications", "api"} {
+		c.start(s, s)
+	}
+	c.waitReady()
+	return c
+}
+
+// start runs service under name; a name that ran before keeps its data
+// folder, as a restarted machine would.
+func (c *cluster) start(name, service string) *proc {
+	c.t.Helper()
+	p := &proc{name: name, service: service, done: make(chan struct{}), log: &bytes.Buffer{}}
+	p.env = append(append([]string{}, c.env...), "DATA_DIR="+filepath.Join(c.dir, name))
+	p.cmd = exec.Command(binary, service)
+	p.cmd.Env = p.env
+	p.cmd.Stderr = &lockedWriter{w: p.log}
+	require.NoError(c.t, p.cmd.Start(), "starting %s", name)
+	go func() { _ = p.cmd.Wait(); close(p.done) }()
+	c.mu.Lock()
+	c.procs[name] = p
+	c.mu.Unlock()
+	return p
+}
+
+// kill9 kills a service without warning, as a power cut would.
+func (c *cluster) kill9(name string) {
+	c.mu.Lock()
+	p := c.procs[name]
+	c.mu.Unlock()
+	_ = p.cmd.Process.Signal(syscall.SIGKILL)
+	<-p.done
+}
+
+// stop ends a service gracefully.
+func (c *cluster) stop(name string) {
+	c.mu.Lock()
+	p := c.procs[name]
+	delete(c.procs, name)
+	c.mu.Unlock()
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(20 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-p.done
+	}
+}
+
+func (c *cluster) stopAll() {
+	c.mu.Lock()
+	names := make([]string, 0, len(c.procs))
+	for n := range c.procs {
+		names = append(names, n)
+	}
+	c.mu.Unlock()
+	for _, n := range names {
+		c.mu.Lock()
+		p := c.procs[n]
+		c.mu.Unlock()
+		c.stop(n)
+		if c.t.Failed() {
+			c.t.Logf("%s stderr (warnings and errors):\n%s", n, tail(p.log.String(), 3000))
+		}
+	}
+}
+
+func (c *cluster) waitReady() {
+	c.t.Helper()
+	deadline := time.Now().Add(120 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(c.apiBase + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	c.t.Fatal("the API did not become ready")
+}
+
+func (c *cluster) stats(ctx context.Context) gateway.Stats {
+	c.t.Helper()
+	s, err := c.gateway.Stats(ctx)
+	require.NoError(c.t, err)
+	return s
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
