@@ -1,0 +1,121 @@
+// Package api is orderflow's HTTP API: create, read, list and cancel orders.
+// Writes go to Kafka (new_orders, order_cancellations) and are durable before
+// the answer is sent; reads come from goka views of the orders table.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"orderflow/codecs"
+)
+
+// OrderReader answers from the orders table (views.Orders).
+type OrderReader interface {
+	Ready() bool
+	Get(id string) (codecs.OrderState, bool, error)
+	ListByCustomer(customerID, cursor string, limit int) ([]codecs.OrderState, string, error)
+	ListAll(cursor string, limit int) ([]codecs.OrderState, string, error)
+}
+
+// Writer writes commands to Kafka and returns once they are durable.
+type Writer interface {
+	PlaceOrder(ctx context.Context, p codecs.OrderPlaced) error
+	RequestCancel(ctx context.Context, c codecs.CancelRequested) error
+}
+
+// Config is what the API needs.
+type Config struct {
+	Orders OrderReader
+	Writer Writer
+	// Logger logs every request once; nil discards.
+	Logger *slog.Logger
+	// Authenticate checks the caller and puts an auth.Identity in the
+	// request context (auth.Verifier.Middleware).
+	Authenticate func(http.Handler) http.Handler
+	// Limit, when set, rate-limits authenticated callers (per customer).
+	Limit func(http.Handler) http.Handler
+	// LimitAnonymous, when set, rate-limits every caller by address before
+	// authentication, so that bad tokens cannot be tried at full speed.
+	LimitAnonymous func(http.Handler) http.Handler
+	// Extra routes mounted as they are (the tracking page, metrics).
+	Mount map[string]http.Handler
+	Now   func() time.Time
+}
+
+type server struct {
+	Config
+	logger *slog.Logger
+}
+
+// New returns the API's handler with every route in one place.
+func New(cfg Config) http.Handler {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		// requestLog runs outside Recoverer: a nil logger would panic
+		// after every answer and drop the connection.
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &server{Config: cfg, logger: cfg.Logger}
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID, s.requestLog, middleware.Recoverer, middleware.Timeout(10*time.Second))
+	r.Get("/healthz", s.healthz)
+	r.Get("/readyz", s.readyz)
+	for pattern, h := range cfg.Mount {
+		r.Mount(pattern, h)
+	}
+	r.Group(func(r chi.Router) {
+		if cfg.LimitAnonymous != nil {
+			r.Use(cfg.LimitAnonymous)
+		}
+		r.Use(cfg.Authenticate)
+		if cfg.Limit != nil {
+			r.Use(cfg.Limit)
+		}
+		r.Post("/orders", s.handle(s.createOrder))
+		r.Get("/orders", s.handle(s.listOrders))
+		r.Get("/orders/{id}", s.handle(s.getOrder))
+		r.Post("/orders/{id}/cancel", s.handle(s.cancelOrder))
+	})
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, &Error{Status: http.StatusNotFound, Message: "no such resource"})
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, &Error{Status: http.StatusMethodNotAllowed, Message: "method not allowed here"})
+	})
+	return r
+}
+
+func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz is ready once the views have caught up, so a load balancer sends
+// no reads to an instance that would answer from a half-loaded table.
+func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
+	if !s.Orders.Ready() {
+		writeError(w, &Error{Status: http.StatusServiceUnavailable, Message: "views are still recovering", RetryAfter: 1})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// requestLog logs every request once, after it is answered.
+func (s *server) requestLog(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		start := time.Now()
+		next.ServeHTTP(ww, r)
+		s.logger.LogAttrs(r.Context(), slog.LevelInfo, "http request",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", ww.Status()), slog.Duration("duration", time.Since(start)),
+			slog.String("request_id", middleware.GetReqID(r.Context())))
+	})
+}

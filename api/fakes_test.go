@@ -1,0 +1,180 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"orderflow/codecs"
+	"orderflow/views"
+)
+
+// fakeOrders is an in-memory OrderReader. Like views.Orders it lists orders
+// newest first and refuses a cursor it did not hand out.
+type fakeOrders struct {
+	mu     sync.Mutex
+	ready  bool
+	states map[string]codecs.OrderState
+	lists  []listCall
+}
+
+// listCall is one List call; customer is "" for ListAll.
+type listCall struct {
+	customer, cursor string
+	limit            int
+}
+
+func newFakeOrders() *fakeOrders {
+	return &fakeOrders{ready: true, states: map[string]codecs.OrderState{}}
+}
+
+func (f *fakeOrders) put(states ...codecs.OrderState) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, st := range states {
+		f.states[st.Order.ID] = st
+	}
+}
+
+func (f *fakeOrders) setReady(ready bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.ready = ready
+}
+
+func (f *fakeOrders) listCalls() []listCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.lists)
+}
+
+func (f *fakeOrders) Ready() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.ready
+}
+
+func (f *fakeOrders) Get(id string) (codecs.OrderState, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	st, ok := f.states[id]
+	return st, ok, nil
+}
+
+func (f *fakeOrders) ListByCustomer(customerID, cursor string, limit int) ([]codecs.OrderState, string, error) {
+	return f.list(listCall{customer: customerID, cursor: cursor, limit: limit})
+}
+
+func (f *fakeOrders) ListAll(cursor string, limit int) ([]codecs.OrderState, string, error) {
+	return f.list(listCall{cursor: cursor, limit: limit})
+}
+
+// list pages like the real index; its cursor is the id of the last order
+// handed out, prefixed so that it is not mistaken for one.
+func (f *fakeOrders) list(c listCall) ([]codecs.OrderState, string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lists = append(f.lists, c)
+	var all []codecs.OrderState
+	for _, st := range f.states {
+		if c.customer == "" || st.Order.CustomerID == c.customer {
+			all = append(all, st)
+		}
+	}
+	slices.SortFunc(all, func(a, b codecs.OrderState) int {
+		if n := b.Order.CreatedAt.Compare(a.Order.CreatedAt); n != 0 {
+			return n
+		}
+		return strings.Compare(b.Order.ID, a.Order.ID)
+	})
+	start := 0
+	if c.cursor != "" {
+		i := slices.IndexFunc(all, func(st codecs.OrderState) bool { return "after:"+st.Order.ID == c.cursor })
+		if i < 0 {
+			return nil, "", fmt.Errorf("%w: %q", views.ErrBadCursor, c.cursor)
+		}
+		start = i + 1
+	}
+	end := min(start+c.limit, len(all))
+	next := ""
+	if end < len(all) {
+		next = "after:" + all[end-1].Order.ID
+	}
+	return all[start:end], next, nil
+}
+
+// fakeWriter records what the API writes to Kafka, or fails like a broker
+// that is down. Like the real codecs it holds every record to its schema.
+type fakeWriter struct {
+	t       testing.TB
+	mu      sync.Mutex
+	err     error
+	placed  []codecs.OrderPlaced
+	cancels []codecs.CancelRequested
+}
+
+func (w *fakeWriter) failWith(err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.err = err
+}
+
+func (w *fakeWriter) PlaceOrder(_ context.Context, p codecs.OrderPlaced) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.err != nil {
+		return w.err
+	}
+	if err := p.Validate(); err != nil {
+		w.t.Errorf("the API placed an order the codec would refuse: %v", err)
+	}
+	w.placed = append(w.placed, p)
+	return nil
+}
+
+func (w *fakeWriter) RequestCancel(_ context.Context, c codecs.CancelRequested) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.err != nil {
+		return w.err
+	}
+	if err := c.Validate(); err != nil {
+		w.t.Errorf("the API requested a cancel the codec would refuse: %v", err)
+	}
+	w.cancels = append(w.cancels, c)
+	return nil
+}
+
+func (w *fakeWriter) placedOrders() []codecs.OrderPlaced {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.placed)
+}
+
+func (w *fakeWriter) cancelRequests() []codecs.CancelRequested {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.cancels)
+}
+
+// syncBuffer collects log lines from concurrent requests.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
