@@ -40,12 +40,15 @@ fuzz:
 		$(GO) test -run='^$$' -fuzz="^$$target$$" -fuzztime=$(FUZZTIME) $$pkg; \
 	done
 
-## test-integration: a fresh broker on port $(TEST_KAFKA_PORT), stopped afterwards
+## test-integration: a fresh broker on port $(TEST_KAFKA_PORT), stopped afterwards; the fault
+## tests kill and restart it through the same script.
+TEST_BROKER_ENV := KAFKA_PORT=$(TEST_KAFKA_PORT) KAFKA_CONTROLLER_PORT=$$(($(TEST_KAFKA_PORT)+1)) KAFKA_DATA_DIR=$(CURDIR)/$(TEST_KAFKA_DIR)
 test-integration:
 	rm -rf $(TEST_KAFKA_DIR)
-	KAFKA_PORT=$(TEST_KAFKA_PORT) KAFKA_CONTROLLER_PORT=$$(($(TEST_KAFKA_PORT)+1)) KAFKA_DATA_DIR=$(TEST_KAFKA_DIR) broker/kafka.sh start
-	ORDERFLOW_TEST_KAFKA=127.0.0.1:$(TEST_KAFKA_PORT) $(GO) test -count=1 -v -timeout 25m ./integration/ ; \
-		rc=$$?; KAFKA_PORT=$(TEST_KAFKA_PORT) KAFKA_CONTROLLER_PORT=$$(($(TEST_KAFKA_PORT)+1)) KAFKA_DATA_DIR=$(TEST_KAFKA_DIR) broker/kafka.sh stop; exit $$rc
+	$(TEST_BROKER_ENV) broker/kafka.sh start
+	$(TEST_BROKER_ENV) ORDERFLOW_TEST_KAFKA=127.0.0.1:$(TEST_KAFKA_PORT) ORDERFLOW_TEST_BROKER_SCRIPT=$(CURDIR)/broker/kafka.sh \
+		$(GO) test -count=1 -v -timeout 25m ./integration/ ; \
+		rc=$$?; $(TEST_BROKER_ENV) broker/kafka.sh stop; exit $$rc
 
 ## bench: Go benchmarks, then the load generator against a running `make run`
 bench:

@@ -65,6 +65,11 @@ func (s *server) createOrder(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if key != "" {
+		// A view still loading might not know the first order yet; the
+		// caller's retry is safe, but a 503 is the honest answer.
+		if !s.Orders.Ready() {
+			return notReady()
+		}
 		if prev, ok, err := s.Orders.Get(o.ID); err != nil {
 			return err
 		} else if ok {
@@ -123,6 +128,9 @@ func (s *server) listOrders(w http.ResponseWriter, r *http.Request) error {
 	case who.Admin || customer == "" || customer == who.CustomerID:
 		if customer == "" {
 			customer = who.CustomerID
+		}
+		if err := order.CheckID("customer_id", customer); err != nil {
+			return err
 		}
 		page, next, err = s.Orders.ListByCustomer(customer, cursor, limit)
 	default:

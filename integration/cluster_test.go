@@ -58,7 +58,7 @@ func newCluster(t *testing.T, natsURL string) *cluster {
 			"GATEWAY_ADDR=127.0.0.1:"+strconv.Itoa(gwPort),
 			"GATEWAY_LEDGER="+filepath.Join(dir, "gateway-ledger.jsonl"),
 			"HTTP_ADDR=127.0.0.1:"+strconv.Itoa(apiPort),
-			"METRICS_ADDR=",
+			"METRICS_ADDR=127.0.0.1:0",
 			"AUTH_HS256_SECRET="+secret,
 			"RATE_LIMIT=100000", "RATE_BURST=100000",
 			"RETRY_BASE=20ms", "RETRY_MAX=200ms",
@@ -139,7 +139,7 @@ func (c *cluster) waitReady() {
 	c.t.Helper()
 	deadline := time.Now().Add(120 * time.Second)
 	for time.Now().Before(deadline) {
-		resp, err := http.Get(c.apiBase + "/readyz")
+		resp, err := readyClient.Get(c.apiBase + "/readyz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {

@@ -57,6 +57,89 @@ func TestFaults(t *testing.T) {
 		require.Equal(t, out.charged, after.Charges-before.Charges-probesCharged, "exactly one charge per charged order")
 		require.Equal(t, out.refunded, after.Refunds-before.Refunds)
 	})
+
+	t.Run("poison records on every input topic become dead letters and stop nothing", func(t *testing.T) {
+		testPoison(t, ctx, c, clients[1])
+	})
+
+	t.Run("instances added and removed under load lose and repeat nothing", func(t *testing.T) {
+		before := c.stats(ctx)
+		stop := make(chan struct{})
+		loaded := make(chan *steadyLoad)
+		go func() { loaded <- runLoad(ctx, clients, 40, 600, stop) }()
+		start := time.Now()
+		rebalance(t, c)
+		close(stop)
+		l := <-loaded
+		out := verify(t, ctx, l.accepted, got)
+		after := c.stats(ctx)
+		t.Logf("faults: rebalance: payment and notifications moved to new instances in %v; %d accepted, outcomes %v, %d charges for %d charged orders",
+			time.Since(start).Round(time.Second), len(l.accepted), out.statuses, after.Charges-before.Charges, out.charged)
+		require.Equal(t, out.charged, after.Charges-before.Charges, "exactly one charge per charged order")
+	})
+
+	t.Run("notifications wait while NATS is down and none is lost or repeated", func(t *testing.T) {
+		stop := make(chan struct{})
+		loaded := make(chan *steadyLoad)
+		go func() { loaded <- runLoad(ctx, clients, 40, 300, stop) }()
+		time.Sleep(2 * time.Second)
+		down := time.Now()
+		ns.restart(t, 5*time.Second)
+		close(stop)
+		l := <-loaded
+		out := verify(t, ctx, l.accepted, got)
+		t.Logf("faults: nats: down for %v under load; %d accepted, outcomes %v, each notified once after it came back",
+			time.Since(down).Round(time.Second), len(l.accepted), out.statuses)
+	})
+
+	t.Run("a broker killed with -9 loses no accepted order and the API refuses only while it is down", func(t *testing.T) {
+		script := os.Getenv("ORDERFLOW_TEST_BROKER_SCRIPT")
+		if script == "" {
+			t.Skip("ORDERFLOW_TEST_BROKER_SCRIPT is not set; `make test` sets it")
+		}
+		stop := make(chan struct{})
+		loaded := make(chan *steadyLoad)
+		go func() { loaded <- runLoad(ctx, clients, 40, 500, stop) }()
+		time.Sleep(3 * time.Second)
+		killed := time.Now()
+		out, err := exec.Command(script, "kill").CombinedOutput()
+		require.NoError(t, err, "%s", out)
+		time.Sleep(5 * time.Second)
+		restarting := time.Now()
+		out, err = exec.Command(script, "start").CombinedOutput()
+		require.NoError(t, err, "%s", out)
+		back := time.Now()
+		close(stop)
+		l := <-loaded
+		res := verify(t, ctx, l.accepted, got)
+		var refusedFirst, refusedLast time.Time
+		for _, a := range l.answers {
+			if a.status == http.StatusCreated && a.start.After(killed) && a.end.Before(restarting) {
+				t.Errorf("an order was accepted while the broker was down (%v to %v)", a.start, a.end)
+			}
+			if a.status != http.StatusCreated {
+				require.Equal(t, http.StatusServiceUnavailable, a.status)
+				require.True(t, a.end.After(killed), "refused before the broker went down")
+				if refusedFirst.IsZero() || a.end.Before(refusedFirst) {
+					refusedFirst = a.end
+				}
+				if a.end.After(refusedLast) {
+					refusedLast = a.end
+				}
+			}
+		}
+		t.Logf("faults: broker: killed at +0s, restarted at +%v, answering at +%v; %d accepted, answers:%s; refusals from +%v to +%v; outcomes %v",
+			restarting.Sub(killed).Round(100*time.Millisecond), back.Sub(killed).Round(100*time.Millisecond), len(l.accepted), l.summary(),
+			since(killed, refusedFirst), since(killed, refusedLast), res.statuses)
+		require.False(t, refusedLast.After(back.Add(time.Minute)), "the API kept refusing a minute after the broker was back")
+	})
+}
+
+func since(t0, t time.Time) time.Duration {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Sub(t0).Round(100 * time.Millisecond)
 }
 
 // probesCharged counts the probe orders charged by the crash run: probe
@@ -81,6 +164,3 @@ func probe(t *testing.T, ctx context.Context, c *client) time.Time {
 	waitTerminal(t, ctx, []*placed{{id: o.ID, customer: c}})
 	return time.Now()
 }
-
-var _ = os.Getenv
-var _ = exec.Command

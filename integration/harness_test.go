@@ -59,13 +59,32 @@ func kafkaBrokers(t *testing.T) string {
 	return b
 }
 
-// startNATS runs a real NATS server with JetStream on a free loopback port.
-func startNATS(t *testing.T) *server.Server {
+// natsServer is a real NATS server with JetStream on a loopback port.
+type natsServer struct {
+	*server.Server
+	cfg notify.ServerConfig
+}
+
+func startNATS(t *testing.T) *natsServer {
 	t.Helper()
-	ns, err := notify.StartServer(notify.ServerConfig{Host: "127.0.0.1", Port: -1, StoreDir: t.TempDir()})
+	cfg := notify.ServerConfig{Host: "127.0.0.1", Port: freePort(t), StoreDir: t.TempDir()}
+	ns, err := notify.StartServer(cfg)
 	require.NoError(t, err)
 	t.Cleanup(ns.Shutdown)
-	return ns
+	return &natsServer{ns, cfg}
+}
+
+// restart stops the server, waits, and starts it again on the same port with
+// the same store, as an operator restarting NATS would.
+func (n *natsServer) restart(t *testing.T, down time.Duration) {
+	t.Helper()
+	n.Shutdown()
+	n.WaitForShutdown()
+	time.Sleep(down)
+	again, err := notify.StartServer(n.cfg)
+	require.NoError(t, err)
+	t.Cleanup(again.Shutdown)
+	n.Server = again
 }
 
 // system is one running orderflow process.
@@ -85,7 +104,7 @@ func startSystem(t *testing.T, natsURL string, extraEnv ...string) *system {
 		"NATS_URL="+natsURL,
 		"DATA_DIR="+t.TempDir(),
 		"HTTP_ADDR=127.0.0.1:"+strconv.Itoa(port),
-		"METRICS_ADDR=",
+		"METRICS_ADDR=127.0.0.1:0",
 		"AUTH_HS256_SECRET="+secret,
 		"RATE_LIMIT=100000", "RATE_BURST=100000",
 		"LOG_FORMAT=json", "LOG_LEVEL=warn",
@@ -111,7 +130,7 @@ func startSystem(t *testing.T, natsURL string, extraEnv ...string) *system {
 	})
 	deadline := time.Now().Add(90 * time.Second)
 	for {
-		resp, err := http.Get(s.base + "/readyz")
+		resp, err := readyClient.Get(s.base + "/readyz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
@@ -124,6 +143,10 @@ func startSystem(t *testing.T, natsURL string, extraEnv ...string) *system {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// readyClient polls /readyz; a server that accepts and never answers must not
+// hang the test.
+var readyClient = &http.Client{Timeout: 2 * time.Second}
 
 func tail(s string, n int) string {
 	if len(s) > n {

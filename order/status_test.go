@@ -2,6 +2,7 @@ package order
 
 import (
 	"errors"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -71,4 +72,12 @@ func TestTotal(t *testing.T) {
 	items := []Item{{SKU: "a", Quantity: 2, UnitPriceCents: 250}, {SKU: "b", Quantity: 1, UnitPriceCents: 1}}
 	require.Equal(t, int64(501), Total(items))
 	require.Zero(t, Total(nil))
+}
+
+func TestValidateRefusesControlCharacters(t *testing.T) {
+	for _, bad := range []string{"a\x00b", "line\nbreak", "tab\there", "\u0085next"} {
+		t.Run("the text "+strconv.Quote(bad)+" is refused", func(t *testing.T) {
+			require.Error(t, (Address{Name: bad, Line1: "x", City: "x", PostalCode: "x", Country: "x"}).Validate())
+		})
+	}
 }

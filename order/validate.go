@@ -3,6 +3,8 @@ package order
 import (
 	"errors"
 	"fmt"
+	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -119,6 +121,10 @@ func checkText(field, s string, maxLen int) error {
 		return &FieldError{field, fmt.Sprintf("is longer than %d bytes", maxLen)}
 	case !utf8.ValidString(s):
 		return &FieldError{field, "is not valid UTF-8"}
+	case strings.ContainsFunc(s, unicode.IsControl):
+		// Control characters have no place in a label or an address and
+		// forge lines in logs and in the carrier's systems.
+		return &FieldError{field, "contains control characters"}
 	}
 	return nil
 }

@@ -19,6 +19,7 @@ import (
 	"orderflow/retry"
 	"orderflow/topology"
 	"orderflow/views"
+	"orderflow/web"
 )
 
 // kafkaWriter writes the API's commands and returns once Kafka has them on
@@ -35,9 +36,10 @@ func (w kafkaWriter) RequestCancel(ctx context.Context, c codecs.CancelRequested
 	return w.cancels.EmitSync(c.OrderID, c)
 }
 
-// runAPI serves the API on ln until ctx ends. onReady is called once the
-// views have recovered.
-func (a *app) runAPI(ctx context.Context, ln net.Listener, onReady func()) error {
+// runAPI serves the API on addr until ctx ends. It listens only once it is
+// connected to Kafka, so that a client is refused rather than left hanging;
+// onReady is called with the address once the views have recovered.
+func (a *app) runAPI(ctx context.Context, addr string, onReady func(addr string)) error {
 	brokers := a.goka.Brokers()
 	var view *views.Orders
 	var w kafkaWriter
@@ -62,6 +64,10 @@ func (a *app) runAPI(ctx context.Context, ln net.Listener, onReady func()) error
 	if err != nil {
 		return err
 	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", addr, err)
+	}
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -80,7 +86,7 @@ func (a *app) runAPI(ctx context.Context, ln net.Listener, onReady func()) error
 	})
 	g.Go(func() error {
 		if waitReady(ctx, view) && onReady != nil {
-			onReady()
+			onReady(ln.Addr().String())
 		}
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -119,6 +125,7 @@ func (a *app) apiHandler(ctx context.Context, view *views.Orders, w kafkaWriter)
 		Authenticate:   verifier.Middleware,
 		Limit:          perCustomer.Middleware(customerKey),
 		LimitAnonymous: perAddress.Middleware(ratelimit.ClientAddr),
+		Mount:          map[string]http.Handler{"/track": web.Handler()},
 		Now:            time.Now,
 	})
 	return metrics.NewHTTP(a.metrics).Middleware(h), nil

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
 	"path/filepath"
 	"strings"
 	"time"
@@ -35,10 +34,6 @@ func runAll(ctx context.Context, cfg Config, e env) error {
 		natsURL = ns.ClientURL()
 		a.logger.Info("embedded nats server running", "url", natsURL)
 	}
-	ln, err := net.Listen("tcp", cfg.HTTPAddr)
-	if err != nil {
-		return fmt.Errorf("listening on %s: %w", cfg.HTTPAddr, err)
-	}
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return a.runOrders(ctx) })
 	g.Go(func() error { return a.runPayment(ctx) })
@@ -46,7 +41,7 @@ func runAll(ctx context.Context, cfg Config, e env) error {
 	g.Go(func() error { return a.runNotifications(ctx, natsURL) })
 	g.Go(func() error { return a.serveMetrics(ctx) })
 	g.Go(func() error {
-		return a.runAPI(ctx, ln, func() { a.banner(e, ln.Addr().String()) })
+		return a.runAPI(ctx, cfg.HTTPAddr, func(addr string) { a.banner(e, addr) })
 	})
 	return g.Wait()
 }
@@ -57,14 +52,10 @@ func runAPIOnly(ctx context.Context, cfg Config, e env) error {
 		return err
 	}
 	a.logger.Info("starting api", cfg.logAttrs()...)
-	ln, err := net.Listen("tcp", cfg.HTTPAddr)
-	if err != nil {
-		return fmt.Errorf("listening on %s: %w", cfg.HTTPAddr, err)
-	}
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return a.serveMetrics(ctx) })
 	g.Go(func() error {
-		return a.runAPI(ctx, ln, func() { a.logger.Info("api ready", "addr", ln.Addr().String()) })
+		return a.runAPI(ctx, cfg.HTTPAddr, func(addr string) { a.logger.Info("api ready", "addr", addr) })
 	})
 	return g.Wait()
 }

@@ -1,0 +1,451 @@
+// The order-tracking page. Everything the API returns is shown with
+// textContent or as text nodes: order fields are typed by customers, so none
+// of them may ever be parsed as HTML. Class names come from fixed tables,
+// never from the API.
+'use strict';
+
+(() => {
+  const TOKEN_KEY = 'orderflow.token';
+  const POLL_MS = 2000;
+  const MAX_BACKOFF_MS = 30000;
+  const PAGE_SIZE = 10;
+
+  // The happy path, and the terminal alternatives that end it early.
+  const HAPPY = ['created', 'paid', 'shipped', 'notified'];
+  const FAILURES = ['payment_failed', 'cancelled'];
+  const TERMINAL = new Set(['notified', 'payment_failed', 'cancelled']);
+  const CANCELLABLE = new Set(['created', 'paid']);
+  const STATUS = {
+    created: { label: 'Created', step: 'We received your order.' },
+    paid: { label: 'Paid', step: 'Your payment went through.' },
+    shipped: { label: 'Shipped', step: 'Your parcel is with the carrier.' },
+    notified: { label: 'Notified', step: 'We sent you the shipping details.' },
+    payment_failed: { label: 'Payment failed', step: 'The payment did not go through.' },
+    cancelled: { label: 'Cancelled', step: 'The order was cancelled.' },
+  };
+
+  const $ = (id) => document.getElementById(id);
+  const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  // The stages take seconds, not minutes: the timeline shows them.
+  const preciseTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+  const clock = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
+
+  const state = {
+    id: '', // the order being tracked
+    gen: 0, // bumped whenever tracking starts over; stale answers are dropped
+    timer: 0,
+    failures: 0,
+    shown: false, // whether the tracked order is on screen
+    cursor: '', // next_cursor of My orders
+    listGen: 0,
+    listBadges: new Map(), // order id -> its badge in My orders
+  };
+
+  class ApiError extends Error {
+    constructor(status, message, retry) {
+      super(message);
+      this.status = status;
+      this.retry = retry;
+    }
+  }
+
+  // ---- small helpers -------------------------------------------------
+
+  // el builds an element; strings among the children become text nodes.
+  function el(tag, className, ...children) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    for (const child of children) {
+      if (child !== null && child !== undefined && child !== '') node.append(child);
+    }
+    return node;
+  }
+
+  function statusInfo(status) {
+    return Object.hasOwn(STATUS, status) ? STATUS[status] : { label: String(status || 'unknown'), step: '' };
+  }
+
+  function statusClass(status) {
+    return Object.hasOwn(STATUS, status) ? 'badge--' + status : 'badge--unknown';
+  }
+
+  function setBadge(node, status) {
+    node.classList.remove('badge--unknown', ...Object.keys(STATUS).map((s) => 'badge--' + s));
+    node.classList.add('badge', statusClass(status));
+    node.textContent = statusInfo(status).label;
+  }
+
+  function when(value, format = dateTime) {
+    const d = new Date(value);
+    return value && !Number.isNaN(d.getTime()) && d.getUTCFullYear() > 1 ? format.format(d) : '';
+  }
+
+  // money formats minor units (cents) in the currency, with its code.
+  function money(minor, currency) {
+    if (typeof minor !== 'number' || !Number.isFinite(minor)) return '—';
+    try {
+      const fmt = new Intl.NumberFormat(undefined, { style: 'currency', currency, currencyDisplay: 'code' });
+      return fmt.format(minor / 10 ** fmt.resolvedOptions().maximumFractionDigits);
+    } catch {
+      return (minor / 100).toFixed(2) + ' ' + String(currency || '');
+    }
+  }
+
+  function show(id, visible) {
+    $(id).hidden = !visible;
+  }
+
+  // ---- token ------------------------------------------------------------
+
+  function token() {
+    return $('token').value.trim();
+  }
+
+  function saveToken() {
+    try {
+      if (token()) sessionStorage.setItem(TOKEN_KEY, token());
+      else sessionStorage.removeItem(TOKEN_KEY);
+    } catch {
+      // Storage may be off; the field still holds the token for this page.
+    }
+  }
+
+  function loadToken() {
+    try {
+      return sessionStorage.getItem(TOKEN_KEY) || '';
+    } catch {
+      return '';
+    }
+  }
+
+  // ---- the API ------------------------------------------------------------
+
+  async function api(method, path) {
+    const headers = { Accept: 'application/json' };
+    if (token()) headers.Authorization = 'Bearer ' + token();
+    let res;
+    try {
+      res = await fetch(path, { method, headers, cache: 'no-store', credentials: 'omit', redirect: 'error' });
+    } catch {
+      throw new ApiError(0, 'The order service cannot be reached right now.', true);
+    }
+    let body = null;
+    try {
+      body = await res.json();
+    } catch {
+      body = null;
+    }
+    if (!res.ok) {
+      const reason = body && typeof body.error === 'string' && body.error ? body.error : 'HTTP ' + res.status;
+      const retry = res.status === 429 || res.status >= 500;
+      throw new ApiError(res.status, explain(res.status, reason), retry);
+    }
+    if (!body || typeof body !== 'object') throw new ApiError(res.status, 'The order service sent an answer this page does not understand.', true);
+    return body;
+  }
+
+  function explain(status, reason) {
+    switch (status) {
+      case 401:
+        return 'Not signed in: ' + reason + '. Check your access token.';
+      case 404:
+        return 'No order with this number is visible to you.';
+      case 429:
+        return 'Too many requests; slowing down.';
+      default:
+        return sentence(reason);
+    }
+  }
+
+  function sentence(text) {
+    const s = text.charAt(0).toUpperCase() + text.slice(1);
+    return /[.!?]$/.test(s) ? s : s + '.';
+  }
+
+  // ---- tracking -----------------------------------------------------------
+
+  function idFromHash() {
+    const raw = location.hash.slice(1);
+    try {
+      return decodeURIComponent(raw).trim();
+    } catch {
+      return raw.trim();
+    }
+  }
+
+  function track(id) {
+    id = id.trim();
+    if (!id) return;
+    clearTimeout(state.timer);
+    state.gen++;
+    state.failures = 0;
+    if (id !== state.id) {
+      state.id = id;
+      state.shown = false;
+      show('order', false);
+      message('Looking up order ' + id + ' …');
+    }
+    $('order-id').value = id;
+    if (idFromHash() !== id) history.replaceState(null, '', '#' + encodeURIComponent(id));
+    markSelected();
+    refresh(state.gen);
+  }
+
+  async function refresh(gen) {
+    let order;
+    try {
+      order = await api('GET', '/orders/' + encodeURIComponent(state.id));
+    } catch (err) {
+      if (gen === state.gen) failed(gen, err);
+      return;
+    }
+    if (gen !== state.gen) return;
+    state.failures = 0;
+    render(order);
+    if (!TERMINAL.has(order.status)) schedule(gen, POLL_MS);
+  }
+
+  // failed shows why the order could not be read, and tries again later
+  // when trying again can help.
+  function failed(gen, err) {
+    if (state.shown) {
+      orderError(err.retry ? 'Could not refresh: ' + err.message + ' Retrying…' : err.message);
+    } else {
+      message(err.message + (err.retry ? ' Retrying…' : ''), true);
+    }
+    if (err.retry) {
+      state.failures++;
+      schedule(gen, Math.min(POLL_MS * 2 ** state.failures, MAX_BACKOFF_MS));
+    }
+    $('order-refresh').textContent = err.retry ? 'Reconnecting…' : 'Updates stopped';
+  }
+
+  function schedule(gen, delay) {
+    clearTimeout(state.timer);
+    state.timer = setTimeout(() => {
+      if (gen === state.gen) refresh(gen);
+    }, delay);
+  }
+
+  function message(text, isError) {
+    const node = $('order-message');
+    node.textContent = text;
+    node.className = isError ? 'message message--error' : 'message';
+    node.hidden = false;
+  }
+
+  function orderError(text) {
+    $('order-error').textContent = text;
+    show('order-error', Boolean(text));
+  }
+
+  // ---- rendering an order -------------------------------------------------
+
+  function render(order) {
+    state.shown = true;
+    show('order-message', false);
+    show('order', true);
+    orderError('');
+
+    const info = statusInfo(order.status);
+    $('order-id-view').textContent = order.id;
+    $('order-created').textContent = when(order.created_at) ? 'Placed ' + when(order.created_at) : '';
+    setBadge($('order-status'), order.status);
+    $('order-refresh').textContent = TERMINAL.has(order.status)
+      ? 'Final status'
+      : 'Updated ' + clock.format(new Date()) + ' · refreshing every 2 s';
+    document.title = order.id + ' · ' + info.label + ' · orderflow';
+
+    renderNotice(order);
+    renderTimeline(order);
+    renderItems(order);
+    renderAddress(order.shipping_address || {});
+    renderShipment(order.shipment);
+    renderPayment(order.payment);
+
+    show('cancel-row', CANCELLABLE.has(order.status) && !order.cancel_requested_at);
+    const badge = state.listBadges.get(order.id);
+    if (badge) setBadge(badge, order.status);
+  }
+
+  function renderNotice(order) {
+    let text = '';
+    if (order.cancel_requested_at && order.status !== 'cancelled') {
+      text = TERMINAL.has(order.status) || order.status === 'shipped'
+        ? 'You asked to cancel on ' + when(order.cancel_requested_at) + ', but the parcel had already left.'
+        : 'Cancellation requested on ' + when(order.cancel_requested_at) + '. Waiting for confirmation…';
+    }
+    $('order-notice').textContent = text;
+    show('order-notice', Boolean(text));
+  }
+
+  function renderTimeline(order) {
+    const seen = new Map();
+    for (const change of Array.isArray(order.history) ? order.history : []) seen.set(change.status, change);
+    const failure = FAILURES.find((s) => seen.has(s));
+    const steps = [];
+    for (const s of HAPPY) {
+      if (failure && !seen.has(s)) break; // the failure ends the path here
+      steps.push(s);
+    }
+    if (failure) steps.push(failure);
+    $('timeline').replaceChildren(...steps.map((s) => timelineStep(s, seen.get(s), order.status)));
+  }
+
+  function timelineStep(status, change, current) {
+    let kind = 'pending';
+    if (FAILURES.includes(status)) kind = 'failed';
+    else if (change && status === current && !TERMINAL.has(status)) kind = 'current';
+    else if (change) kind = 'done';
+    const info = statusInfo(status);
+    const body = el('div', 'step__body',
+      el('div', 'step__title', info.label),
+      el('div', 'step__text', change || kind === 'failed' ? info.step : 'Not yet'),
+      change && change.reason ? el('div', 'step__reason', change.reason) : null);
+    const time = el('time', 'step__time', change ? when(change.at, preciseTime) : '');
+    if (change && change.at) time.dateTime = change.at;
+    return el('li', 'step step--' + kind, el('span', 'step__marker'), body, time);
+  }
+
+  function renderItems(order) {
+    const items = Array.isArray(order.items) ? order.items : [];
+    $('items').replaceChildren(...items.map((it) => el('tr', '',
+      el('td', 'mono', String(it.sku)),
+      el('td', 'num', String(it.quantity)),
+      el('td', 'num', money(it.unit_price_cents, order.currency)),
+      el('td', 'num', money(it.quantity * it.unit_price_cents, order.currency)))));
+    $('total').textContent = money(order.total_cents, order.currency);
+  }
+
+  function renderAddress(a) {
+    const lines = [a.name, a.line1, a.line2, [a.postal_code, a.city].filter(Boolean).join(' '), a.country];
+    $('address').replaceChildren(...lines.filter(Boolean).map((line) => el('span', 'address__line', String(line))));
+  }
+
+  function renderShipment(shipment) {
+    show('shipment-block', Boolean(shipment));
+    if (!shipment) return;
+    $('carrier').textContent = shipment.carrier || '—';
+    $('tracking').textContent = shipment.tracking_number || '—';
+  }
+
+  function renderPayment(payment) {
+    show('payment-block', Boolean(payment));
+    if (!payment) return;
+    $('paid-amount').textContent = money(payment.amount_cents, payment.currency);
+    $('charge-id').textContent = payment.charge_id || '—';
+    $('refund-note').textContent = payment.refunded
+      ? 'Refunded: ' + money(payment.amount_cents, payment.currency) + ' is on its way back to you.'
+      : '';
+    show('refund-note', Boolean(payment.refunded));
+  }
+
+  // ---- cancelling -----------------------------------------------------------
+
+  async function cancel() {
+    const id = state.id;
+    if (!id || !window.confirm('Cancel order ' + id + '?')) return;
+    const button = $('cancel');
+    button.disabled = true;
+    try {
+      const order = await api('POST', '/orders/' + encodeURIComponent(id) + '/cancel');
+      if (id === state.id) {
+        render(order);
+        if (!TERMINAL.has(order.status)) schedule(state.gen, POLL_MS);
+      }
+    } catch (err) {
+      if (id === state.id) orderError(err.message);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  // ---- My orders ----------------------------------------------------------
+
+  async function loadMine(more) {
+    const gen = ++state.listGen;
+    const note = $('mine-message');
+    if (!token()) {
+      note.textContent = 'Enter your access token to list your orders.';
+      $('mine').replaceChildren();
+      state.listBadges.clear();
+      show('more-mine', false);
+      return;
+    }
+    const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
+    if (more && state.cursor) query.set('cursor', state.cursor);
+    note.textContent = 'Loading…';
+    let page;
+    try {
+      page = await api('GET', '/orders?' + query);
+    } catch (err) {
+      if (gen === state.listGen) note.textContent = err.message;
+      return;
+    }
+    if (gen !== state.listGen) return;
+    if (!more) {
+      $('mine').replaceChildren();
+      state.listBadges.clear();
+    }
+    for (const o of Array.isArray(page.orders) ? page.orders : []) $('mine').append(mineItem(o));
+    state.cursor = typeof page.next_cursor === 'string' ? page.next_cursor : '';
+    show('more-mine', Boolean(state.cursor));
+    note.textContent = $('mine').childElementCount ? '' : 'No orders yet.';
+    markSelected();
+  }
+
+  function mineItem(o) {
+    const badge = el('span', 'badge');
+    setBadge(badge, o.status);
+    state.listBadges.set(o.id, badge);
+    const button = el('button', 'mine__item',
+      el('span', 'mine__row', el('span', 'mine__id mono', String(o.id)), badge),
+      el('span', 'mine__row muted small', el('span', '', when(o.created_at)), el('span', '', money(o.total_cents, o.currency))));
+    button.type = 'button';
+    button.addEventListener('click', () => track(o.id));
+    const item = el('li', '', button);
+    item.dataset.orderId = String(o.id);
+    return item;
+  }
+
+  function markSelected() {
+    for (const item of $('mine').children) {
+      const button = item.firstElementChild;
+      if (item.dataset.orderId === state.id) button.setAttribute('aria-current', 'true');
+      else button.removeAttribute('aria-current');
+    }
+  }
+
+  // ---- start ----------------------------------------------------------------
+
+  function init() {
+    $('token').value = loadToken();
+    $('track-form').addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      saveToken();
+      track($('order-id').value);
+    });
+    $('token').addEventListener('change', () => {
+      saveToken();
+      loadMine(false);
+    });
+    $('forget-token').addEventListener('click', () => {
+      $('token').value = '';
+      saveToken();
+      loadMine(false);
+    });
+    $('cancel').addEventListener('click', cancel);
+    $('load-mine').addEventListener('click', () => loadMine(false));
+    $('more-mine').addEventListener('click', () => loadMine(true));
+    window.addEventListener('hashchange', () => {
+      const id = idFromHash();
+      if (id && id !== state.id) track(id);
+    });
+
+    const id = idFromHash();
+    if (id) track(id);
+    if (token()) loadMine(false);
+  }
+
+  init();
+})();
