@@ -66,7 +66,9 @@ func newCluster(t *testing.T, natsURL string) *cluster {
 		),
 	}
 	t.Cleanup(c.stopAll)
-	out, err := exec.Command(binary, "topics").CombinedOutput()
+	topics := exec.Command(binary, "topics")
+	topics.Env = c.env
+	out, err := topics.CombinedOutput()
 	require.NoError(t, err, "orderflow topics: %s", out)
 	c.start("gateway", "gateway")
 	for _, s := range []string{"orders", "payment", "shipping", "notifications", "api"} {

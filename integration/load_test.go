@@ -38,13 +38,19 @@ func runLoad(ctx context.Context, clients []*client, rate float64, minOrders int
 		if stopped && l.count() >= minOrders {
 			break
 		}
-		select {
-		case <-ctx.Done():
-			wg.Wait()
-			return l
-		case <-stop:
-			stopped = true
-		case <-tick.C:
+		// Orders go out on the tick only, before and after stop: the rate
+		// stays steady whatever happens to the system.
+	wait:
+		for {
+			select {
+			case <-ctx.Done():
+				wg.Wait()
+				return l
+			case <-stop:
+				stopped, stop = true, nil
+			case <-tick.C:
+				break wait
+			}
 		}
 		wg.Add(1)
 		go func() {

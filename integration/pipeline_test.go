@@ -92,6 +92,8 @@ func TestPipelineEndToEnd(t *testing.T) {
 	for i := range clients {
 		clients[i] = newClient(t, sys.base, fmt.Sprintf("%s-c%d", run, i))
 	}
+	// Measure a warm system: every group has joined and recovered.
+	probe(t, ctx, newClient(t, sys.base, "warmup"))
 
 	// Place the orders: every 10th declines, every 10th (another one) is
 	// cancelled as soon as the API knows it.

@@ -3,6 +3,7 @@ package integration
 import (
 	"context"
 	"fmt"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -148,6 +149,74 @@ func testPoison(t *testing.T, ctx context.Context, c *cluster, cl *client) {
 		}
 	}
 	t.Logf("faults: poison: %d bad records on %d topics became %d dead letters, each with its reason; orders placed around them completed", len(where), len(readers), len(found))
+	testDLQCommand(t, c)
+}
+
+// testDLQCommand lists the dead letters with `orderflow dlq list` and replays
+// one to its source topic with `orderflow dlq replay`.
+func testDLQCommand(t *testing.T, c *cluster) {
+	list := exec.Command(binary, "dlq", "list")
+	list.Env = c.env
+	out, err := list.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	require.Greater(t, len(lines), 1)
+	require.Contains(t, lines[0], "ERROR")
+	var id string
+	for _, l := range lines[1:] {
+		if strings.Contains(l, "unknown schema version") && strings.Contains(l, "new_orders/") {
+			id = strings.Fields(l)[0]
+			break
+		}
+	}
+	require.NotEmpty(t, id, "dlq list shows the unknown-version record from new_orders:\n%s", out)
+
+	before := countReplayed(t)
+	replay := exec.Command(binary, "dlq", "replay", "--id", id)
+	replay.Env = c.env
+	out, err = replay.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	require.Contains(t, string(out), "1 dead letters replayed")
+	require.Eventually(t, func() bool { return countReplayed(t) == before+1 }, 30*time.Second, 200*time.Millisecond,
+		"the replayed record is back on new_orders")
+	t.Logf("faults: dlq: `orderflow dlq list` showed %d dead letters; `dlq replay --id %s` put one back on new_orders", len(lines)-1, id)
+}
+
+// countReplayed counts records on new_orders that `dlq replay` wrote.
+func countReplayed(t *testing.T) int {
+	t.Helper()
+	cfg := sarama.NewConfig()
+	cfg.Version = kafka.ProtocolVersion
+	client, err := sarama.NewClient(strings.Split(kafkaBrokers(t), ","), cfg)
+	require.NoError(t, err)
+	defer client.Close()
+	consumer, err := sarama.NewConsumerFromClient(client)
+	require.NoError(t, err)
+	defer consumer.Close()
+	parts, err := client.Partitions("new_orders")
+	require.NoError(t, err)
+	n := 0
+	for _, part := range parts {
+		hwm, err := client.GetOffset("new_orders", part, sarama.OffsetNewest)
+		require.NoError(t, err)
+		if hwm == 0 {
+			continue
+		}
+		pc, err := consumer.ConsumePartition("new_orders", part, sarama.OffsetOldest)
+		require.NoError(t, err)
+		for m := range pc.Messages() {
+			for _, h := range m.Headers {
+				if string(h.Key) == "dlq.replayed-from" {
+					n++
+				}
+			}
+			if m.Offset >= hwm-1 {
+				break
+			}
+		}
+		pc.Close()
+	}
+	return n
 }
 
 // startRebalance adds a second instance of payment and of notifications and

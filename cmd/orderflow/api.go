@@ -98,16 +98,9 @@ func (a *app) runAPI(ctx context.Context, addr string, onReady func(addr string)
 }
 
 func (a *app) apiHandler(ctx context.Context, view *views.Orders, w kafkaWriter) (http.Handler, error) {
-	verifier, err := auth.NewVerifier(ctx, auth.Config{
-		Issuer:      a.cfg.Auth.Issuer,
-		Audience:    a.cfg.Auth.Audience,
-		HS256Secret: []byte(a.cfg.Auth.HS256Secret),
-		JWKSFile:    a.cfg.Auth.JWKSFile,
-		JWKSURL:     a.cfg.Auth.JWKSURL,
-		HTTPClient:  &http.Client{Timeout: 10 * time.Second},
-	})
+	verifier, err := a.verifier(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("configuring authentication: %w", err)
+		return nil, err
 	}
 	limits := ratelimit.Config{Rate: a.cfg.RateLimit.PerSecond, Burst: a.cfg.RateLimit.Burst}
 	perCustomer, err := ratelimit.New(limits)
@@ -147,4 +140,21 @@ func waitReady(ctx context.Context, view *views.Orders) bool {
 		}
 	}
 	return true
+}
+
+// verifier checks the customers' tokens, for the API and the embedded NATS
+// server alike.
+func (a *app) verifier(ctx context.Context) (*auth.Verifier, error) {
+	v, err := auth.NewVerifier(ctx, auth.Config{
+		Issuer:      a.cfg.Auth.Issuer,
+		Audience:    a.cfg.Auth.Audience,
+		HS256Secret: []byte(a.cfg.Auth.HS256Secret),
+		JWKSFile:    a.cfg.Auth.JWKSFile,
+		JWKSURL:     a.cfg.Auth.JWKSURL,
+		HTTPClient:  &http.Client{Timeout: 10 * time.Second},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("configuring authentication: %w", err)
+	}
+	return v, nil
 }

@@ -10,7 +10,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"orderflow/auth"
-	"orderflow/notify"
 )
 
 // runAll runs the whole system in one process: topics, an embedded NATS
@@ -26,13 +25,13 @@ func runAll(ctx context.Context, cfg Config, e env) error {
 	}
 	natsURL := cfg.NATSURL
 	if natsURL == "" {
-		ns, err := notify.StartServer(notify.ServerConfig{Host: "127.0.0.1", Port: cfg.NATSPort, StoreDir: a.localDir("nats")})
+		ns, err := a.startNATS(ctx)
 		if err != nil {
 			return err
 		}
 		defer ns.Shutdown()
 		natsURL = ns.ClientURL()
-		a.logger.Info("embedded nats server running", "url", natsURL)
+		a.logger.Info("embedded nats server running", "url", natsURL, "service_user", a.cfg.NATSUser)
 	}
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return a.runOrders(ctx) })
@@ -151,8 +150,8 @@ func (a *app) banner(e env, addr string) {
 		`  curl -s ` + base + `/orders/ORDER_ID -H "Authorization: Bearer $TOKEN"`,
 		`  curl -s ` + base + `/orders -H "Authorization: Bearer $TOKEN"`,
 		"",
-		"Watch alice's notifications arrive over NATS (in another terminal):",
-		"  " + filepath.Join("bin", "orderflow") + " watch --customer " + customer,
+		"Watch alice's notifications arrive over NATS, as alice (in another terminal):",
+		"  " + filepath.Join("bin", "orderflow") + " watch --customer " + customer + " --token $TOKEN",
 		"",
 		"Card tokens: tok_visa is approved, tok_decline is declined, tok_flaky recovers after retries, tok_unavailable exhausts them.",
 		"Ctrl-C stops everything.",

@@ -48,6 +48,7 @@ type Config struct {
 
 	// Flags of single subcommands.
 	Customer string
+	Token    string
 	Admin    bool
 	TokenTTL time.Duration
 	Offsets  offsets
@@ -118,6 +119,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	fs.Var(&bs, "kafka-brokers", "Kafka bootstrap brokers, comma separated [KAFKA_BROKERS]")
 	partitions := fs.Int("kafka-partitions", d.int("KAFKA_PARTITIONS", 6), "partitions of every topic [KAFKA_PARTITIONS]")
 	replication := fs.Int("kafka-replication", d.int("KAFKA_REPLICATION", 1), "replication of every topic [KAFKA_REPLICATION]")
+	fs.DurationVar(&c.Kafka.FlushFrequency, "kafka-flush-frequency", d.dur("KAFKA_FLUSH_FREQUENCY", 0), "how long producers may wait to fill a batch; 0 sends at once (goka's default is 100ms) [KAFKA_FLUSH_FREQUENCY]")
 	fs.IntVar(&c.Kafka.MaxRecordBytes, "max-record-bytes", d.int("MAX_RECORD_BYTES", 1<<20), "larger input records go to dead letters [MAX_RECORD_BYTES]")
 	fs.BoolVar(&c.KafkaTLS.Enable, "kafka-tls", d.bool("KAFKA_TLS", false), "use TLS to Kafka [KAFKA_TLS]")
 	fs.StringVar(&c.KafkaTLS.CAFile, "kafka-tls-ca", d.str("KAFKA_TLS_CA", ""), "PEM CA bundle for Kafka's certificates [KAFKA_TLS_CA]")
@@ -155,6 +157,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	switch name {
 	case "token", "watch":
 		fs.StringVar(&c.Customer, "customer", "", "customer id")
+		fs.StringVar(&c.Token, "token", "", "watch: the customer's API token, to read their notifications as them")
 		fs.BoolVar(&c.Admin, "admin", false, "with the admin role")
 		fs.DurationVar(&c.TokenTTL, "ttl", 24*time.Hour, "token lifetime")
 	case "dlq":

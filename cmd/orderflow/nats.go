@@ -1,0 +1,37 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+
+	"github.com/nats-io/nats-server/v2/server"
+
+	"orderflow/notify"
+)
+
+// startNATS runs the embedded NATS server with authentication: the services
+// by user and password (NATS_USER/NATS_PASSWORD, or a random password that
+// never leaves this process), customers by their API token, each limited to
+// their own notifications.
+func (a *app) startNATS(ctx context.Context) (*server.Server, error) {
+	if a.cfg.NATSUser == "" {
+		a.cfg.NATSUser, a.cfg.NATSPass = "orderflow", secret(rand.Text())
+	}
+	verifier, err := a.verifier(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return notify.StartServer(notify.ServerConfig{
+		Host:     "127.0.0.1",
+		Port:     a.cfg.NATSPort,
+		StoreDir: a.localDir("nats"),
+		Auth: &notify.Authenticator{
+			ServiceUser:     a.cfg.NATSUser,
+			ServicePassword: string(a.cfg.NATSPass),
+			VerifyCustomer: func(ctx context.Context, token string) (string, error) {
+				who, err := verifier.Verify(ctx, token)
+				return who.CustomerID, err
+			},
+		},
+	})
+}

@@ -1,0 +1,81 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestFlushLatency runs the same steady load through the pipeline with
+// goka's default producer flush (up to 100 ms of waiting per hop) and with
+// ours (send at once), side by side, and prints the latency from 201 to the
+// NATS notification. It prints figures; it asserts only that every order
+// arrived.
+func TestFlushLatency(t *testing.T) {
+	kafkaBrokers(t)
+	const orders, rate = 200, 50.0
+	results := map[string][]time.Duration{}
+	for _, flush := range []string{"100ms", "0s"} {
+		t.Run("with a producer flush of "+flush, func(t *testing.T) {
+			ns := startNATS(t)
+			sys := startSystem(t, ns.ClientURL(), "KAFKA_FLUSH_FREQUENCY="+flush)
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			defer cancel()
+			run := fmt.Sprintf("lat%s%d", flush, time.Now().UnixNano())
+			got := watchNotifications(t, ctx, ns.ClientURL(), run)
+			c := newClient(t, sys.base, run+"-c")
+			probe(t, ctx, c) // warm: groups joined, connections open
+			var mu sync.Mutex
+			var placedAt []*placed
+			tick := time.NewTicker(time.Duration(float64(time.Second) / rate))
+			var wg sync.WaitGroup
+			for range orders {
+				<-tick.C
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					o, status, err := c.place(ctx, "tok_visa", "")
+					if err == nil && status == 201 {
+						mu.Lock()
+						placedAt = append(placedAt, &placed{id: o.ID, customer: c, accepted: time.Now()})
+						mu.Unlock()
+					}
+				}()
+			}
+			tick.Stop()
+			wg.Wait()
+			require.Len(t, placedAt, orders)
+			require.Eventually(t, func() bool {
+				got.mu.Lock()
+				defer got.mu.Unlock()
+				for _, p := range placedAt {
+					if _, ok := got.at[p.id]; !ok {
+						return false
+					}
+				}
+				return true
+			}, time.Minute, 20*time.Millisecond)
+			got.mu.Lock()
+			var lat []time.Duration
+			for _, p := range placedAt {
+				lat = append(lat, got.at[p.id].Sub(p.accepted))
+			}
+			got.mu.Unlock()
+			slices.Sort(lat)
+			results[flush] = lat
+		})
+	}
+	for _, flush := range []string{"100ms", "0s"} {
+		lat := results[flush]
+		if len(lat) == 0 {
+			continue
+		}
+		t.Logf("latency: producer flush %-5s (%d orders at %.0f/s): 201 -> NATS notification p50 %v, p90 %v, p99 %v",
+			flush, len(lat), rate, pct(lat, 50), pct(lat, 90), pct(lat, 99))
+	}
+}

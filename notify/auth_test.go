@@ -1,0 +1,132 @@
+package notify
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/stretchr/testify/require"
+
+	"orderflow/order"
+)
+
+// tokens stands in for the API's token verifier: a token "tok-<id>" is
+// customer <id>.
+func verify(_ context.Context, token string) (string, error) {
+	if id, ok := strings.CutPrefix(token, "tok-"); ok {
+		return id, nil
+	}
+	return "", errors.New("bad token")
+}
+
+func startSecured(t *testing.T) string {
+	t.Helper()
+	s, err := StartServer(ServerConfig{Host: "127.0.0.1", Port: -1, StoreDir: t.TempDir(),
+		Auth: &Authenticator{ServiceUser: "orderflow", ServicePassword: "s3cret", VerifyCustomer: verify}})
+	require.NoError(t, err)
+	t.Cleanup(s.Shutdown)
+	return s.ClientURL()
+}
+
+func customerConn(t *testing.T, url, id string, errs chan<- error) *nats.Conn {
+	t.Helper()
+	nc, err := nats.Connect(url, nats.Token("tok-"+id), nats.CustomInboxPrefix(InboxPrefix(id)),
+		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) { errs <- err }))
+	require.NoError(t, err)
+	t.Cleanup(nc.Close)
+	return nc
+}
+
+func TestNATSPermissions(t *testing.T) {
+	url := startSecured(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+
+	svc, err := nats.Connect(url, nats.UserInfo("orderflow", "s3cret"))
+	require.NoError(t, err)
+	defer svc.Close()
+	pub, err := NewPublisher(ctx, svc)
+	require.NoError(t, err)
+	for _, m := range []Message{
+		{OrderID: "o1", CustomerID: "alice", Status: order.Shipped, Text: "for alice"},
+		{OrderID: "o2", CustomerID: "bob", Status: order.Shipped, Text: "for bob"},
+	} {
+		require.NoError(t, pub.Notify(ctx, m))
+	}
+
+	t.Run("a wrong service password or customer token cannot connect", func(t *testing.T) {
+		_, err := nats.Connect(url, nats.UserInfo("orderflow", "guess"))
+		require.Error(t, err)
+		_, err = nats.Connect(url, nats.Token("forged"))
+		require.Error(t, err)
+		_, err = nats.Connect(url)
+		require.Error(t, err)
+	})
+
+	t.Run("a customer reads their own notifications through their durable consumer", func(t *testing.T) {
+		errs := make(chan error, 10)
+		nc := customerConn(t, url, "alice", errs)
+		js, err := jetstream.New(nc)
+		require.NoError(t, err)
+		cons, err := js.CreateOrUpdateConsumer(ctx, StreamName, jetstream.ConsumerConfig{
+			Durable: "alice", FilterSubject: Subject("alice"), AckPolicy: jetstream.AckExplicitPolicy,
+		})
+		require.NoError(t, err)
+		batch, err := cons.Fetch(10, jetstream.FetchMaxWait(2*time.Second))
+		require.NoError(t, err)
+		var got []Message
+		for m := range batch.Messages() {
+			var msg Message
+			require.NoError(t, json.Unmarshal(m.Data(), &msg))
+			got = append(got, msg)
+			require.NoError(t, m.Ack())
+		}
+		require.Len(t, got, 1)
+		require.Equal(t, "for alice", got[0].Text)
+	})
+
+	t.Run("a customer cannot read another customer's notifications", func(t *testing.T) {
+		errs := make(chan error, 10)
+		nc := customerConn(t, url, "alice", errs)
+		js, err := jetstream.New(nc)
+		require.NoError(t, err)
+		// A denied request gets no answer; do not wait long for it.
+		ctx, cancel := context.WithTimeout(ctx, time.Second)
+		defer cancel()
+		_, err = js.CreateOrUpdateConsumer(ctx, StreamName, jetstream.ConsumerConfig{
+			Durable: "bob", FilterSubject: Subject("bob"), AckPolicy: jetstream.AckExplicitPolicy,
+		})
+		require.Error(t, err, "creating bob's consumer as alice")
+		_, err = js.CreateOrUpdateConsumer(ctx, StreamName, jetstream.ConsumerConfig{
+			Durable: "alice", FilterSubject: SubjectPrefix + ">", AckPolicy: jetstream.AckExplicitPolicy,
+		})
+		require.Error(t, err, "widening alice's consumer to everyone")
+		_, err = nc.SubscribeSync(Subject("bob"))
+		require.NoError(t, err) // refused asynchronously
+		require.NoError(t, nc.Flush())
+		select {
+		case err := <-errs:
+			require.ErrorContains(t, err, "Permissions Violation")
+		case <-time.After(5 * time.Second):
+			t.Fatal("subscribing to bob's subject was not refused")
+		}
+	})
+
+	t.Run("a customer cannot publish notifications", func(t *testing.T) {
+		errs := make(chan error, 10)
+		nc := customerConn(t, url, "alice", errs)
+		require.NoError(t, nc.Publish(Subject("alice"), []byte("forged")))
+		require.NoError(t, nc.Flush())
+		select {
+		case err := <-errs:
+			require.ErrorContains(t, err, "Permissions Violation")
+		case <-time.After(5 * time.Second):
+			t.Fatal("publishing as a customer was not refused")
+		}
+	})
+}
