@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -39,6 +40,7 @@ type proc struct {
 	cmd           *exec.Cmd
 	done          chan struct{}
 	log           *bytes.Buffer
+	logFile       *os.File
 }
 
 func newCluster(t *testing.T, natsURL string) *cluster {
@@ -86,9 +88,14 @@ func (c *cluster) start(name, service string) *proc {
 	p.env = append(append([]string{}, c.env...), "DATA_DIR="+filepath.Join(c.dir, name))
 	p.cmd = exec.Command(binary, service)
 	p.cmd.Env = p.env
-	p.cmd.Stderr = &lockedWriter{w: p.log}
+	// Each process's log also goes to a file that outlives the test, for
+	// the post-mortem of a failure (and its goroutine dump, see dumpStacks).
+	f, err := os.OpenFile(filepath.Join(logDir, name+".log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	require.NoError(c.t, err)
+	p.logFile = f
+	p.cmd.Stderr = io.MultiWriter(&lockedWriter{w: p.log}, f)
 	require.NoError(c.t, p.cmd.Start(), "starting %s", name)
-	go func() { _ = p.cmd.Wait(); close(p.done) }()
+	go func() { _ = p.cmd.Wait(); f.Close(); close(p.done) }()
 	c.mu.Lock()
 	c.procs[name] = p
 	c.mu.Unlock()
@@ -135,6 +142,17 @@ func (c *cluster) stopAll() {
 			c.t.Logf("%s stderr (warnings and errors):\n%s", n, tail(p.log.String(), 3000))
 		}
 	}
+}
+
+// dumpStacks asks every process for a goroutine dump (SIGQUIT ends it),
+// which lands in its log file.
+func (c *cluster) dumpStacks() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, p := range c.procs {
+		_ = p.cmd.Process.Signal(syscall.SIGQUIT)
+	}
+	c.t.Logf("goroutine dumps of every process are in %s", logDir)
 }
 
 func (c *cluster) waitReady() {

@@ -23,6 +23,11 @@ func TestFaults(t *testing.T) {
 	c := newCluster(t, ns.ClientURL())
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
+	t.Cleanup(func() {
+		if t.Failed() {
+			c.dumpStacks()
+		}
+	})
 	run := fmt.Sprintf("f%d", time.Now().UnixNano())
 	got := watchNotifications(t, ctx, ns.ClientURL(), run)
 	clients := make([]*client, 20)

@@ -24,8 +24,9 @@ import (
 
 const secret = "integration-secret-0123456789abcdef0123"
 
-// binary is the orderflow command built once for all tests.
-var binary string
+// binary is the orderflow command built once for all tests; logDir keeps
+// the fault tests' process logs (ORDERFLOW_TEST_LOGS, or a temporary folder).
+var binary, logDir string
 
 func TestMain(m *testing.M) {
 	if os.Getenv("ORDERFLOW_TEST_KAFKA") == "" {
@@ -37,6 +38,12 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "orderflow")
+	if logDir = os.Getenv("ORDERFLOW_TEST_LOGS"); logDir == "" {
+		logDir = filepath.Join(dir, "logs")
+	}
+	if err := os.MkdirAll(logDir, 0o755); err != nil {
+		panic(err)
+	}
 	// Built without -race so that the figures the tests print are what
 	// users get; the unit tests run under -race.
 	build := exec.Command("go", "build", "-o", binary, "../cmd/orderflow")

@@ -109,6 +109,9 @@ type outcome struct {
 // with an orderly history, and its customer got exactly one notification.
 func verify(t *testing.T, ctx context.Context, accepted []*placed, got *notifications) outcome {
 	t.Helper()
+	// A stuck order fails the test in minutes, not at the suite's timeout.
+	ctx, cancel := context.WithTimeout(ctx, 4*time.Minute)
+	defer cancel()
 	final := waitTerminal(t, ctx, accepted)
 	ids := map[string]bool{}
 	for _, p := range accepted {

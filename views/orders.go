@@ -106,4 +106,3 @@ func (o *Orders) ListByCustomer(customerID string, cursor string, limit int) ([]
 func (o *Orders) ListAll(cursor string, limit int) ([]codecs.OrderState, string, error) {
 	return o.ListByCustomer(allCustomers, cursor, limit)
 }
-

@@ -1,7 +1,6 @@
 package views
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -25,15 +24,8 @@ func start(t *testing.T) (*tester.Tester, *Orders) {
 	require.NoError(t, err)
 	view, err := NewOrders(nil, goka.WithViewTester(tt), goka.WithViewLogger(ordertest.Quiet{}))
 	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 2)
-	go func() { done <- proc.Run(ctx) }()
-	go func() { done <- view.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		require.NoError(t, <-done)
-		require.NoError(t, <-done)
-	})
+	ordertest.Run(t, proc)
+	ordertest.Run(t, view)
 	require.Eventually(t, view.Ready, 5*time.Second, time.Millisecond)
 	return tt, view
 }

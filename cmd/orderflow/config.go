@@ -164,6 +164,10 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 		fs.Var(&c.Offsets, "id", "dead letter to replay, as partition:offset (repeatable)")
 		fs.BoolVar(&c.All, "all", false, "replay every dead letter")
 	}
+	if name == "dlq" && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		// `dlq replay --id 1:2`: the action comes first, flags after it.
+		args = append(args[1:len(args):len(args)], args[0])
+	}
 	if err := fs.Parse(args); err != nil {
 		return c, nil, err
 	}

@@ -2,7 +2,9 @@
 package ordertest
 
 import (
+	"context"
 	"encoding/json"
+	"testing"
 	"time"
 
 	"orderflow/codecs"
@@ -56,3 +58,22 @@ func (Quiet) Println(...any) {}
 
 // Printf implements goka.Logger.
 func (Quiet) Printf(string, ...any) {}
+
+// Runner is what RunProcessor runs: a goka processor or view.
+type Runner interface {
+	Run(ctx context.Context) error
+}
+
+// Run runs r until the test ends, and requires it to stop cleanly then.
+func Run(t testing.TB, r Runner) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("stopping: %v", err)
+		}
+	})
+}

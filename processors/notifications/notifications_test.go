@@ -66,13 +66,7 @@ func start(t *testing.T, failures int) *fixture {
 	}
 	proc, err := New(nil, cfg, goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
 	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- proc.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		require.NoError(t, <-done)
-	})
+	ordertest.Run(t, proc)
 	return &fixture{tt: tt, notifier: n, notified: tt.NewQueueTracker(string(topology.NotifiedOrders)), dead: tt.NewQueueTracker(string(topology.DeadLetters))}
 }
 

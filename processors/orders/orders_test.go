@@ -1,7 +1,6 @@
 package orders
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"testing"
@@ -25,13 +24,7 @@ func start(t *testing.T) *tester.Tester {
 	proc, err := New(nil, Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxRecordBytes: 64 << 10},
 		goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
 	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- proc.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		require.NoError(t, <-done)
-	})
+	ordertest.Run(t, proc)
 	return tt
 }
 
@@ -121,10 +114,7 @@ func TestOrdersCountsThePipeline(t *testing.T) {
 	m := metrics.NewPipeline(metrics.NewRegistry())
 	proc, err := New(nil, Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: m}, goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
 	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- proc.Run(ctx) }()
-	defer func() { cancel(); require.NoError(t, <-done) }()
+	ordertest.Run(t, proc)
 
 	r := reports("o1")
 	for _, topic := range []goka.Stream{topology.NewOrders, topology.PayedOrders, topology.SentOrders, topology.NotifiedOrders, topology.NotifiedOrders} {

@@ -1,7 +1,6 @@
 package payment
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"testing"
@@ -21,11 +20,10 @@ import (
 )
 
 type fixture struct {
-	tt       *tester.Tester
-	gw       *gateway.Simulated
-	payed    *tester.QueueTracker
-	dead     *tester.QueueTracker
-	cancelFn context.CancelFunc
+	tt    *tester.Tester
+	gw    *gateway.Simulated
+	payed *tester.QueueTracker
+	dead  *tester.QueueTracker
 }
 
 func start(t *testing.T) *fixture {
@@ -42,14 +40,8 @@ func start(t *testing.T) *fixture {
 	}
 	proc, err := New(nil, cfg, goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
 	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- proc.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		require.NoError(t, <-done)
-	})
-	return &fixture{tt: tt, gw: gw, payed: tt.NewQueueTracker(string(topology.PayedOrders)), dead: tt.NewQueueTracker(string(topology.DeadLetters)), cancelFn: cancel}
+	ordertest.Run(t, proc)
+	return &fixture{tt: tt, gw: gw, payed: tt.NewQueueTracker(string(topology.PayedOrders)), dead: tt.NewQueueTracker(string(topology.DeadLetters))}
 }
 
 func (f *fixture) place(id, token string) {

@@ -1,7 +1,6 @@
 package shipping
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"testing"
@@ -29,13 +28,7 @@ func start(t *testing.T) *fixture {
 	cfg := Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxRecordBytes: 64 << 10, Now: ordertest.Clock()}
 	proc, err := New(nil, cfg, goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
 	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- proc.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		require.NoError(t, <-done)
-	})
+	ordertest.Run(t, proc)
 	return &fixture{tt: tt, sent: tt.NewQueueTracker(string(topology.SentOrders)), dead: tt.NewQueueTracker(string(topology.DeadLetters))}
 }
 
