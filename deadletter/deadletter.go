@@ -36,10 +36,10 @@ func Edge() goka.Edge {
 }
 
 // Put sets the record being processed, whose raw value is msg, aside with
-// reason.
+// reason. logger is the callback's, which already names the order.
 func Put(ctx goka.Context, msg any, reason error, logger *slog.Logger) {
 	logger.Warn("record set aside as dead letter",
-		"order_id", ctx.Key(), "topic", string(ctx.Topic()), "partition", ctx.Partition(),
+		"topic", string(ctx.Topic()), "partition", ctx.Partition(),
 		"offset", ctx.Offset(), "reason", reason.Error())
 	headers := goka.Headers{
 		HeaderTopic:     []byte(ctx.Topic()),

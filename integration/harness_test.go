@@ -69,7 +69,8 @@ func kafkaBrokers(t *testing.T) string {
 // natsServer is a real NATS server with JetStream on a loopback port.
 type natsServer struct {
 	*server.Server
-	cfg notify.ServerConfig
+	cfg   notify.ServerConfig
+	owner *testing.T // stops the server, restarted or not, when it ends
 }
 
 func startNATS(t *testing.T) *natsServer {
@@ -77,8 +78,9 @@ func startNATS(t *testing.T) *natsServer {
 	cfg := notify.ServerConfig{Host: "127.0.0.1", Port: freePort(t), StoreDir: t.TempDir()}
 	ns, err := notify.StartServer(cfg)
 	require.NoError(t, err)
-	t.Cleanup(ns.Shutdown)
-	return &natsServer{ns, cfg}
+	n := &natsServer{Server: ns, cfg: cfg, owner: t}
+	t.Cleanup(func() { n.Shutdown() })
+	return n
 }
 
 // restart stops the server, waits, and starts it again on the same port with
@@ -90,7 +92,6 @@ func (n *natsServer) restart(t *testing.T, down time.Duration) {
 	time.Sleep(down)
 	again, err := notify.StartServer(n.cfg)
 	require.NoError(t, err)
-	t.Cleanup(again.Shutdown)
 	n.Server = again
 }
 

@@ -85,9 +85,19 @@ func (s *stage) charge(ctx goka.Context, p codecs.OrderPlaced) (gateway.Charge, 
 		log.Warn("payment gateway failed; retrying", "attempt", attempt, "wait", wait, "error", err)
 	})
 	if err != nil {
+		stopIfShuttingDown(ctx, err)
 		return charge, fmt.Errorf("payment gateway gave up: %w", err)
 	}
 	return charge, nil
+}
+
+// stopIfShuttingDown abandons the record when the processor is stopping:
+// the order is not failed for that, and the instance that takes the
+// partition over asks the gateway again (same idempotency key, same answer).
+func stopIfShuttingDown(ctx goka.Context, err error) {
+	if ctx.Context().Err() != nil {
+		ctx.Fail(fmt.Errorf("interrupted by shutdown: %w", err))
+	}
 }
 
 // cancelRequested marks an order cancelled if it is not yet settled. A paid
@@ -126,6 +136,7 @@ func (s *stage) shipmentSettled(ctx goka.Context, msg any) {
 		log.Warn("refund failed; retrying", "attempt", attempt, "wait", wait, "error", err)
 	})
 	if err != nil {
+		stopIfShuttingDown(ctx, err)
 		deadletter.Put(ctx, msg, fmt.Errorf("refunding: %w", err), log)
 		return
 	}
