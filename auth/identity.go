@@ -51,4 +51,3 @@ func ValidateCustomerID(id string) error {
 	// and Kafka record fields, so the order package owns it.
 	return order.CheckID("customer_id", id)
 }
-
