@@ -5,8 +5,10 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -59,13 +61,13 @@ func New(cfg Config) http.Handler {
 		cfg.Now = time.Now
 	}
 	if cfg.Logger == nil {
-		// requestLog runs outside Recoverer: a nil logger would panic
+		// requestLog runs outside the recoverer: a nil logger would panic
 		// after every answer and drop the connection.
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &server{Config: cfg, logger: cfg.Logger}
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, s.requestLog, middleware.Recoverer, middleware.Timeout(10*time.Second))
+	r.Use(middleware.RequestID, s.requestLog, s.recoverer, middleware.Timeout(10*time.Second))
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
 	for pattern, h := range cfg.Mount {
@@ -117,5 +119,22 @@ func (s *server) requestLog(next http.Handler) http.Handler {
 			slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.Int("status", ww.Status()), slog.Duration("duration", time.Since(start)),
 			slog.String("request_id", middleware.GetReqID(r.Context())))
+	})
+}
+
+// recoverer turns a panic in a handler into a logged error and a JSON 500,
+// like every other error answer; the process goes on serving.
+func (s *server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				s.logger.Error("handler panicked", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				writeError(w, &Error{Status: http.StatusInternalServerError, Message: "internal error"})
+			}
+		}()
+		next.ServeHTTP(w, r)
 	})
 }

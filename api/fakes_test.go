@@ -16,10 +16,11 @@ import (
 // fakeOrders is an in-memory OrderReader. Like views.Orders it lists orders
 // newest first and refuses a cursor it did not hand out.
 type fakeOrders struct {
-	mu     sync.Mutex
-	ready  bool
-	states map[string]codecs.OrderState
-	lists  []listCall
+	mu         sync.Mutex
+	ready      bool
+	panicOnGet bool
+	states     map[string]codecs.OrderState
+	lists      []listCall
 }
 
 // listCall is one List call; customer is "" for ListAll.
@@ -61,6 +62,9 @@ func (f *fakeOrders) Ready() bool {
 func (f *fakeOrders) Get(id string) (codecs.OrderState, bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.panicOnGet {
+		panic("view exploded")
+	}
 	st, ok := f.states[id]
 	return st, ok, nil
 }

@@ -197,3 +197,11 @@ func TestNewWithoutALoggerServesRequests(t *testing.T) {
 	require.NotPanics(t, func() { h.ServeHTTP(rec, request(http.MethodGet, "/healthz", "", "")) })
 	require.Equal(t, http.StatusOK, rec.Code)
 }
+
+func TestAPanicIsAnsweredAsJSON(t *testing.T) {
+	f := newFixture(t)
+	f.orders.panicOnGet = true
+	rec := f.serve(request(http.MethodGet, "/orders/o1", tokenFor(t, "alice"), ""))
+	require.Equal(t, http.StatusInternalServerError, rec.Code)
+	require.Equal(t, "internal error", decodeError(t, rec).Error)
+}
