@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -38,22 +39,26 @@ func runWatch(ctx context.Context, cfg Config, e env) error {
 		return fmt.Errorf("opening jetstream: %w", err)
 	}
 	subject := notify.Subject(cfg.Customer)
+	// NATS does not answer a request it forbids: without a deadline, a token
+	// for another customer would wait for ever.
+	setup, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
 	var cons jetstream.Consumer
 	if cfg.Token != "" {
-		cons, err = js.CreateOrUpdateConsumer(ctx, notify.StreamName, jetstream.ConsumerConfig{
+		cons, err = js.CreateOrUpdateConsumer(setup, notify.StreamName, jetstream.ConsumerConfig{
 			Durable:       cfg.Customer,
 			FilterSubject: subject,
 			AckPolicy:     jetstream.AckExplicitPolicy,
 			DeliverPolicy: jetstream.DeliverAllPolicy,
 		})
 	} else {
-		cons, err = js.OrderedConsumer(ctx, notify.StreamName, jetstream.OrderedConsumerConfig{
+		cons, err = js.OrderedConsumer(setup, notify.StreamName, jetstream.OrderedConsumerConfig{
 			FilterSubjects: []string{subject},
 			DeliverPolicy:  jetstream.DeliverAllPolicy,
 		})
 	}
 	if err != nil {
-		return fmt.Errorf("subscribing to %s: %w", subject, err)
+		return fmt.Errorf("subscribing to %s (is the token this customer's own?): %w", subject, err)
 	}
 	fmt.Fprintf(e.stderr, "watching %s (Ctrl-C to stop)\n", subject)
 	cc, err := cons.Consume(func(m jetstream.Msg) {
