@@ -132,6 +132,10 @@ func (e CustomerNotified) Validate() error {
 	return order.CheckID("customer_id", e.CustomerID)
 }
 
+// CheckVersion reports whether v is the version this build writes, for the
+// processors' own table records.
+func CheckVersion(v int) error { return checkVersion(v) }
+
 func checkVersion(v int) error {
 	if v != Version {
 		return fmt.Errorf("v: version %d, want %d", v, Version)

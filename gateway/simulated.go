@@ -56,12 +56,34 @@ func NewSimulated(ledgerPath string) (*Simulated, error) {
 	if err := s.load(ledgerPath); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(ledgerPath, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	f, err := os.OpenFile(ledgerPath, os.O_APPEND|os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("opening gateway ledger: %w", err)
 	}
+	if err := endLine(f); err != nil {
+		f.Close()
+		return nil, err
+	}
 	s.ledger = f
 	return s, nil
+}
+
+// endLine ends a line torn by a crash, so that the next entry starts on a
+// line of its own instead of being glued to (and lost with) the torn one.
+func endLine(f *os.File) error {
+	st, err := f.Stat()
+	if err != nil || st.Size() == 0 {
+		return err
+	}
+	last := make([]byte, 1)
+	if _, err := f.ReadAt(last, st.Size()-1); err != nil {
+		return fmt.Errorf("reading gateway ledger: %w", err)
+	}
+	if last[0] == '\n' {
+		return nil
+	}
+	_, err = f.Write([]byte("\n"))
+	return err
 }
 
 func (s *Simulated) load(path string) error {

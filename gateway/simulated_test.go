@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -70,4 +71,18 @@ func TestSimulatedLedgerSurvivesARestart(t *testing.T) {
 	require.Equal(t, 1, restarted.Charges())
 	require.NoError(t, restarted.Refund(context.Background(), RefundRequest{IdempotencyKey: "o1", ChargeID: first.ID}))
 	require.Equal(t, 1, restarted.Refunds())
+}
+
+func TestSimulatedLedgerSurvivesATornLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ledger.jsonl")
+	require.NoError(t, os.WriteFile(path, []byte(`{"kind":"charge","key":"o0","charge":{"ID":"ch","Approved":true}}`+"\n"+`{"kind":"cha`), 0o600))
+	g, err := NewSimulated(path)
+	require.NoError(t, err)
+	_, err = g.Charge(context.Background(), ChargeRequest{IdempotencyKey: "o1", Token: "tok_visa"})
+	require.NoError(t, err)
+	require.NoError(t, g.Close())
+	again, err := NewSimulated(path)
+	require.NoError(t, err)
+	defer again.Close()
+	require.Equal(t, 2, again.Charges(), "the charge written after the torn line is remembered")
 }

@@ -128,7 +128,18 @@ func (h *HTTP) Middleware(next http.Handler) http.Handler {
 		if route == "" {
 			route = "unmatched"
 		}
-		h.requests.WithLabelValues(r.Method, route, strconv.Itoa(ww.Status())).Inc()
-		h.duration.WithLabelValues(r.Method, route).Observe(time.Since(start).Seconds())
+		method := knownMethod(r.Method)
+		h.requests.WithLabelValues(method, route, strconv.Itoa(ww.Status())).Inc()
+		h.duration.WithLabelValues(method, route).Observe(time.Since(start).Seconds())
 	})
+}
+
+// knownMethod keeps the method label to a fixed set: clients choose the
+// method, and each new label value is a new series.
+func knownMethod(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		return m
+	}
+	return "other"
 }

@@ -55,11 +55,20 @@ func checkPath(history []Change) error {
 		if rank[to] == rank[from] {
 			return &ErrTransition{From: from, To: to}
 		}
-		if rank[to] == rank[from]+1 {
-			if err := CheckTransition(from, to); err != nil {
-				return err
-			}
+		if !reachable(from, to) {
+			return &ErrTransition{From: from, To: to}
 		}
 	}
 	return nil
+}
+
+// reachable reports whether some path of allowed moves leads from one status
+// to the other, so that a gap in a history can still be filled.
+func reachable(from, to Status) bool {
+	for _, s := range next[from] {
+		if s == to || reachable(s, to) {
+			return true
+		}
+	}
+	return false
 }

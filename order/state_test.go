@@ -26,6 +26,8 @@ func TestStateRecord(t *testing.T) {
 		{"a declined order cannot ship", []Change{at(Created, 0), at(PaymentFailed, 1), at(Shipped, 2)}, []Status{Created, PaymentFailed}, true},
 		{"a declined order cannot also be paid", []Change{at(Created, 0), at(PaymentFailed, 1), at(Paid, 2)}, []Status{Created, PaymentFailed}, true},
 		{"a cancelled order is not notified as delivered", []Change{at(Created, 0), at(Cancelled, 1), at(Notified, 2)}, []Status{Created, Cancelled}, true},
+		{"a declined order is not notified as delivered, even with a gap", []Change{at(Created, 0), at(PaymentFailed, 1), at(Notified, 3)}, []Status{Created, PaymentFailed}, true},
+		{"a gap that a later report fills is accepted", []Change{at(Created, 0), at(Notified, 3)}, []Status{Created, Notified}, false},
 		{"an unknown status is refused", []Change{at(Created, 0), at("lost", 1)}, []Status{Created}, true},
 	}
 	for _, tt := range tests {

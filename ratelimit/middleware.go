@@ -40,13 +40,15 @@ func retryAfterSeconds(d time.Duration) int64 {
 }
 
 // ClientAddr keys a request by its client's address: r.RemoteAddr without
-// the port, which chi's middleware.RealIP rewrites from trusted proxy
-// headers. IPv6 clients are keyed by their /64, since one host usually holds
+// the port. orderflow does not trust forwarding headers (any client can send
+// them), so behind a load balancer every client shares the balancer's
+// address; deployments there rewrite RemoteAddr from their trusted proxy
+// first, or raise RATE_LIMIT and rely on the per-customer limit. IPv6 clients are keyed by their /64, since one host usually holds
 // the whole prefix and could otherwise rotate past the limit.
 func ClientAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		host = r.RemoteAddr // already without port, as RealIP leaves it
+		host = r.RemoteAddr // already without port
 	}
 	addr, err := netip.ParseAddr(host)
 	if err != nil {

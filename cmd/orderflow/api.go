@@ -29,11 +29,31 @@ type kafkaWriter struct {
 }
 
 func (w kafkaWriter) PlaceOrder(ctx context.Context, p codecs.OrderPlaced) error {
-	return w.placed.EmitSync(p.Order.ID, p)
+	return emit(ctx, w.placed, p.Order.ID, p)
 }
 
 func (w kafkaWriter) RequestCancel(ctx context.Context, c codecs.CancelRequested) error {
-	return w.cancels.EmitSync(c.OrderID, c)
+	return emit(ctx, w.cancels, c.OrderID, c)
+}
+
+// emit writes a record and waits for Kafka's acknowledgement, or for the
+// request to end: a client must get an answer (503) within the API's own
+// timeout even when the broker does not answer at all. The record may still
+// be written after that; a retry with the same Idempotency-Key names the
+// same order.
+func emit(ctx context.Context, e *goka.Emitter, key string, value any) error {
+	promise, err := e.Emit(key, value)
+	if err != nil {
+		return err
+	}
+	done := make(chan error, 1)
+	promise.Then(func(err error) { done <- err })
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("waiting for kafka: %w", ctx.Err())
+	}
 }
 
 // runAPI serves the API on addr until ctx ends. It listens only once it is

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -112,7 +113,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	var c Config
 	fs := flag.NewFlagSet("orderflow "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	d := defaults{getenv: getenv}
+	d := &defaults{getenv: getenv}
 
 	var bs brokers
 	_ = bs.Set(d.str("KAFKA_BROKERS", "127.0.0.1:9092"))
@@ -157,7 +158,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	switch name {
 	case "token", "watch":
 		fs.StringVar(&c.Customer, "customer", "", "customer id")
-		fs.StringVar(&c.Token, "token", "", "watch: the customer's API token, to read their notifications as them")
+		fs.StringVar(&c.Token, "token", d.str("ORDERFLOW_TOKEN", ""), "watch: the customer's API token, to read their notifications as them; prefer the environment, flags show in ps [ORDERFLOW_TOKEN]")
 		fs.BoolVar(&c.Admin, "admin", false, "with the admin role")
 		fs.DurationVar(&c.TokenTTL, "ttl", 24*time.Hour, "token lifetime")
 	case "dlq":
@@ -170,6 +171,9 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	}
 	if err := fs.Parse(args); err != nil {
 		return c, nil, err
+	}
+	if err := errors.Join(d.errs...); err != nil {
+		return c, nil, fmt.Errorf("environment: %w", err)
 	}
 	c.Kafka.Brokers = bs
 	c.Kafka.Partitions = int32(*partitions)
@@ -208,40 +212,46 @@ func (c Config) logAttrs() []any {
 	}
 }
 
-type defaults struct{ getenv func(string) string }
+// defaults reads flag defaults from the environment. A value that does not
+// parse is an error at start-up, not a silent fall back to the default
+// (KAFKA_TLS=yes must not mean plaintext).
+type defaults struct {
+	getenv func(string) string
+	errs   []error
+}
 
-func (d defaults) str(k, def string) string {
+func (d *defaults) str(k, def string) string {
 	if v := d.getenv(k); v != "" {
 		return v
 	}
 	return def
 }
 
-func (d defaults) int(k string, def int) int {
-	if n, err := strconv.Atoi(d.getenv(k)); err == nil {
-		return n
+func (d *defaults) parse(k string, parse func(string) error) {
+	if v := d.getenv(k); v != "" {
+		if err := parse(v); err != nil {
+			d.errs = append(d.errs, fmt.Errorf("%s=%q: %w", k, v, err))
+		}
 	}
+}
+
+func (d *defaults) int(k string, def int) int {
+	d.parse(k, func(v string) (err error) { def, err = strconv.Atoi(v); return err })
 	return def
 }
 
-func (d defaults) float(k string, def float64) float64 {
-	if n, err := strconv.ParseFloat(d.getenv(k), 64); err == nil {
-		return n
-	}
+func (d *defaults) float(k string, def float64) float64 {
+	d.parse(k, func(v string) (err error) { def, err = strconv.ParseFloat(v, 64); return err })
 	return def
 }
 
-func (d defaults) bool(k string, def bool) bool {
-	if b, err := strconv.ParseBool(d.getenv(k)); err == nil {
-		return b
-	}
+func (d *defaults) bool(k string, def bool) bool {
+	d.parse(k, func(v string) (err error) { def, err = strconv.ParseBool(v); return err })
 	return def
 }
 
-func (d defaults) dur(k string, def time.Duration) time.Duration {
-	if v, err := time.ParseDuration(d.getenv(k)); err == nil {
-		return v
-	}
+func (d *defaults) dur(k string, def time.Duration) time.Duration {
+	d.parse(k, func(v string) (err error) { def, err = time.ParseDuration(v); return err })
 	return def
 }
 

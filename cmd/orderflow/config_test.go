@@ -51,4 +51,16 @@ func TestParseConfig(t *testing.T) {
 		_, _, err := parseConfig("dlq", []string{"--id", "nope", "replay"}, getenv, io.Discard)
 		require.Error(t, err)
 	})
+
+	t.Run("an environment value that does not parse stops the start", func(t *testing.T) {
+		for k, v := range map[string]string{"KAFKA_TLS": "yes", "RETRY_ATTEMPTS": "many", "RETRY_MAX": "5", "RATE_LIMIT": "fast"} {
+			_, _, err := parseConfig("api", nil, func(key string) string {
+				if key == k {
+					return v
+				}
+				return ""
+			}, io.Discard)
+			require.ErrorContains(t, err, k)
+		}
+	})
 }

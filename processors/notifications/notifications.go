@@ -5,7 +5,6 @@ package notifications
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -51,7 +50,7 @@ type Record struct {
 }
 
 // Validate implements codecs.Schema.
-func (r Record) Validate() error { return nil }
+func (r Record) Validate() error { return codecs.CheckVersion(r.V) }
 
 // Define returns the stage's group graph; production and tests share it.
 func Define(cfg Config) *goka.GroupGraph {
@@ -96,10 +95,11 @@ func (s *stage) shipmentSettled(ctx goka.Context, msg any) {
 		log.Warn("notification not delivered; retrying", "attempt", attempt, "wait", wait, "error", err)
 	})
 	if err != nil {
-		// Returning would commit the record and lose the notification.
-		// Failing stops this processor without committing; it is restarted
-		// and tries again.
-		ctx.Fail(fmt.Errorf("notifying customer of order %s: %w", ctx.Key(), errors.Join(err, ctx.Context().Err())))
+		// Only a stopping processor ends the retries. Recording the
+		// notification now would lose it: leave the record uncommitted for
+		// the next owner.
+		deadletter.Abandon(ctx, fmt.Errorf("notifying customer: %w", err))
+		return
 	}
 	n := codecs.CustomerNotified{V: codecs.Version, OrderID: sh.Order.ID, CustomerID: sh.Order.CustomerID, Status: sh.Status, Subject: notify.Subject(sh.Order.CustomerID), At: m.At}
 	rec.V, rec.Notified = codecs.Version, &n
@@ -116,11 +116,11 @@ func message(sh codecs.ShipmentSettled, at time.Time) notify.Message {
 		m.TrackingNumber = sh.Shipment.TrackingNumber
 		m.Text = fmt.Sprintf("Your order %s is on its way with %s, tracking number %s.", sh.Order.ID, sh.Shipment.Carrier, sh.Shipment.TrackingNumber)
 	case order.PaymentFailed:
-		m.Text = fmt.Sprintf("We could not take payment for your order %s (%s). Nothing was charged.", sh.Order.ID, sh.Reason)
+		m.Text = fmt.Sprintf("We could not take payment for your order %s: %s.", sh.Order.ID, sh.Reason)
 	case order.Cancelled:
 		m.Text = fmt.Sprintf("Your order %s is cancelled.", sh.Order.ID)
 		if sh.RefundDue() {
-			m.Text += " Your payment is refunded."
+			m.Text += " Your payment will be refunded."
 		}
 	}
 	return m

@@ -33,24 +33,36 @@ func (s *stage) placed(ctx goka.Context, msg any) {
 		ctx.Emit(topology.PayedOrders, ctx.Key(), *rec.Settled)
 		return
 	}
-	settled := s.settle(ctx, msg, p, rec.CancelRequested)
+	settled, ok := s.settle(ctx, msg, p, rec.CancelRequested)
+	if !ok {
+		return
+	}
 	rec.Settled = &settled
 	ctx.SetValue(rec)
 	ctx.Emit(topology.PayedOrders, ctx.Key(), settled)
 	log.Info("payment settled", "status", settled.Status, "amount_cents", p.Order.TotalCents, "reason", settled.Reason)
 }
 
-// settle decides the outcome of a new order.
-func (s *stage) settle(ctx goka.Context, msg any, p codecs.OrderPlaced, cancelled bool) codecs.PaymentSettled {
+// settle decides the outcome of a new order; it reports false when the
+// processor is stopping mid-charge and the record is left to be processed
+// again.
+func (s *stage) settle(ctx goka.Context, msg any, p codecs.OrderPlaced, cancelled bool) (codecs.PaymentSettled, bool) {
 	out := codecs.PaymentSettled{V: codecs.Version, Order: p.Order, At: s.cfg.Now().UTC()}
 	if cancelled {
 		out.Status, out.Reason = order.Cancelled, "cancelled by the customer before payment"
-		return out
+		return out, true
 	}
 	charge, err := s.charge(ctx, p)
 	switch {
+	case err != nil && ctx.Context().Err() != nil:
+		// The next owner asks the gateway again under the same key and
+		// gets the same answer: nothing is charged twice.
+		deadletter.Abandon(ctx, fmt.Errorf("charging interrupted: %w", err))
+		return out, false
 	case err != nil:
-		out.Status, out.Reason = order.PaymentFailed, err.Error()
+		// The detail (addresses, timeouts) goes to the log and the dead
+		// letter; the customer reads a plain reason.
+		out.Status, out.Reason = order.PaymentFailed, "the payment provider did not answer"
 		deadletter.Put(ctx, msg, fmt.Errorf("charging: %w", err), s.log(ctx))
 	case !charge.Approved:
 		out.Status, out.Reason = order.PaymentFailed, charge.DeclineReason
@@ -58,7 +70,7 @@ func (s *stage) settle(ctx goka.Context, msg any, p codecs.OrderPlaced, cancelle
 		out.Status = order.Paid
 		out.Payment = &order.Payment{ChargeID: charge.ID, AmountCents: p.Order.TotalCents, Currency: p.Order.Currency}
 	}
-	return out
+	return out, true
 }
 
 // charge calls the gateway, retrying outages on the configured schedule.
@@ -85,19 +97,9 @@ func (s *stage) charge(ctx goka.Context, p codecs.OrderPlaced) (gateway.Charge, 
 		log.Warn("payment gateway failed; retrying", "attempt", attempt, "wait", wait, "error", err)
 	})
 	if err != nil {
-		stopIfShuttingDown(ctx, err)
 		return charge, fmt.Errorf("payment gateway gave up: %w", err)
 	}
 	return charge, nil
-}
-
-// stopIfShuttingDown abandons the record when the processor is stopping:
-// the order is not failed for that, and the instance that takes the
-// partition over asks the gateway again (same idempotency key, same answer).
-func stopIfShuttingDown(ctx goka.Context, err error) {
-	if ctx.Context().Err() != nil {
-		ctx.Fail(fmt.Errorf("interrupted by shutdown: %w", err))
-	}
 }
 
 // cancelRequested marks an order cancelled if it is not yet settled. A paid
@@ -129,14 +131,27 @@ func (s *stage) shipmentSettled(ctx goka.Context, msg any) {
 	if rec.Refunded {
 		return
 	}
-	req := gateway.RefundRequest{IdempotencyKey: ctx.Key(), ChargeID: sh.Payment.ChargeID, AmountCents: sh.Payment.AmountCents}
-	err := retry.Do(ctx.Context(), s.cfg.Retry, func(c context.Context) error {
-		return s.cfg.Gateway.Refund(c, req)
+	// A key of its own: a gateway with one key space per account would
+	// otherwise answer the refund with the charge's stored result.
+	req := gateway.RefundRequest{IdempotencyKey: "refund:" + ctx.Key(), ChargeID: sh.Payment.ChargeID, AmountCents: sh.Payment.AmountCents}
+	// The customer was promised the refund: retry until it is made. A
+	// refused refund (not an outage) is a dead letter for a person to see.
+	policy := s.cfg.Retry
+	policy.Attempts = 0
+	err := retry.Do(ctx.Context(), policy, func(c context.Context) error {
+		err := s.cfg.Gateway.Refund(c, req)
+		if err != nil && !errors.Is(err, gateway.ErrUnavailable) {
+			return retry.Permanent(err)
+		}
+		return err
 	}, func(attempt int, wait time.Duration, err error) {
 		log.Warn("refund failed; retrying", "attempt", attempt, "wait", wait, "error", err)
 	})
-	if err != nil {
-		stopIfShuttingDown(ctx, err)
+	switch {
+	case err != nil && ctx.Context().Err() != nil:
+		deadletter.Abandon(ctx, fmt.Errorf("refunding interrupted: %w", err))
+		return
+	case err != nil:
 		deadletter.Put(ctx, msg, fmt.Errorf("refunding: %w", err), log)
 		return
 	}

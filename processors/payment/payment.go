@@ -52,7 +52,7 @@ type Record struct {
 }
 
 // Validate implements codecs.Schema.
-func (r Record) Validate() error { return nil }
+func (r Record) Validate() error { return codecs.CheckVersion(r.V) }
 
 // Define returns the stage's group graph; production and tests share it.
 func Define(cfg Config) *goka.GroupGraph {

@@ -129,11 +129,12 @@ func TestPayment(t *testing.T) {
 		f.place("o1", gateway.TokenUnavailable)
 		p := f.nextPayed(t)
 		require.Equal(t, order.PaymentFailed, p.Status)
-		require.Contains(t, p.Reason, "unavailable")
+		require.Equal(t, "the payment provider did not answer", p.Reason, "the customer reads no internals")
 		hdr, key, _, ok := f.dead.NextWithHeaders()
 		require.True(t, ok)
 		require.Equal(t, "o1", key)
 		require.Equal(t, string(topology.NewOrders), string(hdr[deadletter.HeaderTopic]))
+		require.Contains(t, string(hdr[deadletter.HeaderError]), "unavailable", "the dead letter keeps the detail")
 	})
 
 	t.Run("an order that shipping cancelled after payment is refunded once", func(t *testing.T) {

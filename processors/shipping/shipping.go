@@ -42,7 +42,7 @@ type Record struct {
 }
 
 // Validate implements codecs.Schema.
-func (r Record) Validate() error { return nil }
+func (r Record) Validate() error { return codecs.CheckVersion(r.V) }
 
 // Define returns the stage's group graph; production and tests share it.
 func Define(cfg Config) *goka.GroupGraph {
@@ -87,7 +87,7 @@ func (s *stage) paymentSettled(ctx goka.Context, msg any) {
 	out := codecs.ShipmentSettled{V: codecs.Version, Order: p.Order, Status: p.Status, Payment: p.Payment, Reason: p.Reason, At: s.cfg.Now().UTC()}
 	if p.Status == order.Paid {
 		if rec.CancelRequested {
-			out.Status, out.Reason = order.Cancelled, "cancelled by the customer before shipping; payment refunded"
+			out.Status, out.Reason = order.Cancelled, "cancelled by the customer before shipping; the payment will be refunded"
 		} else {
 			out.Status, out.Shipment, out.Reason = order.Shipped, ship(p.Order), ""
 		}
