@@ -19,7 +19,8 @@ type answer struct {
 }
 
 // steadyLoad places orders at a fixed rate until stop is closed and at least
-// min orders were accepted. Every 10th order declines and every 20th is
+// min orders were accepted. Every 10th order declines, every 10th (another)
+// pays with a card the gateway fails twice first, and every 20th is
 // cancelled once the API knows it.
 type steadyLoad struct {
 	mu       sync.Mutex
@@ -70,8 +71,11 @@ func (l *steadyLoad) count() int {
 
 func (l *steadyLoad) placeOne(ctx context.Context, c *client, i int) {
 	card := "tok_visa"
-	if i%10 == 3 {
+	switch i % 10 {
+	case 3:
 		card = "tok_decline"
+	case 5:
+		card = "tok_flaky" // the gateway fails twice first: retries under faults
 	}
 	start := time.Now()
 	o, status, err := c.place(ctx, card, "")
