@@ -111,6 +111,19 @@ func (c *cluster) kill9(name string) {
 	<-p.done
 }
 
+// instances returns the names of the running instances of service.
+func (c *cluster) instances(service string) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var names []string
+	for n, p := range c.procs {
+		if p.service == service {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
 // stop ends a service gracefully.
 func (c *cluster) stop(name string) {
 	c.mu.Lock()

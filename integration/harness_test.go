@@ -83,12 +83,14 @@ func startNATS(t *testing.T) *natsServer {
 	return n
 }
 
-// restart stops the server, waits, and starts it again on the same port with
-// the same store, as an operator restarting NATS would.
-func (n *natsServer) restart(t *testing.T, down time.Duration) {
+// restart stops the server, runs during while it is down, waits, and starts
+// it again on the same port with the same store, as an operator restarting
+// NATS would.
+func (n *natsServer) restart(t *testing.T, down time.Duration, during func()) {
 	t.Helper()
 	n.Shutdown()
 	n.WaitForShutdown()
+	during()
 	time.Sleep(down)
 	again, err := notify.StartServer(n.cfg)
 	require.NoError(t, err)
