@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -56,19 +57,27 @@ type tokenClaims struct {
 // error wraps ErrUnauthenticated and is an *Error whose Reason can be shown
 // to the client. ctx bounds a JWKS refresh the token may cause.
 func (v *Verifier) Verify(ctx context.Context, raw string) (Identity, error) {
+	id, _, err := v.VerifyUntil(ctx, raw)
+	return id, err
+}
+
+// VerifyUntil is Verify that also says when the token expires, for a
+// long-lived connection (NATS) that must end with its token.
+func (v *Verifier) VerifyUntil(ctx context.Context, raw string) (Identity, time.Time, error) {
 	if len(raw) > MaxTokenLen {
-		return Identity{}, unauthenticated(reasonTooLarge, fmt.Errorf("token has %d bytes", len(raw)))
+		return Identity{}, time.Time{}, unauthenticated(reasonTooLarge, fmt.Errorf("token has %d bytes", len(raw)))
 	}
 	var claims tokenClaims
 	keyFunc := func(t *jwt.Token) (any, error) { return v.keyFor(ctx, t) }
 	if _, err := v.parser.ParseWithClaims(raw, &claims, keyFunc); err != nil {
-		return Identity{}, classify(err)
+		return Identity{}, time.Time{}, classify(err)
 	}
 	id, err := newIdentity(claims.Subject, claims.Roles)
 	if err != nil {
-		return Identity{}, unauthenticated(reasonCustomerID, err)
+		return Identity{}, time.Time{}, unauthenticated(reasonCustomerID, err)
 	}
-	return id, nil
+	// The parser requires exp, so ExpiresAt is set.
+	return id, claims.ExpiresAt.Time, nil
 }
 
 // keyFor checks the header, then finds the key. The header is checked first

@@ -16,9 +16,10 @@ import (
 type Authenticator struct {
 	ServiceUser     string
 	ServicePassword string
-	// VerifyCustomer checks a customer's token and returns their id
-	// (auth.Verifier.Verify, adapted).
-	VerifyCustomer func(ctx context.Context, token string) (string, error)
+	// VerifyCustomer checks a customer's token and returns their id and
+	// when the token expires (auth.Verifier.Verify, adapted); the
+	// connection is closed then.
+	VerifyCustomer func(ctx context.Context, token string) (id string, expires time.Time, err error)
 }
 
 // Check implements server.Authentication.
@@ -36,11 +37,11 @@ func (a *Authenticator) Check(c server.ClientAuthentication) bool {
 	case o.Token != "" && a.VerifyCustomer != nil:
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		id, err := a.VerifyCustomer(ctx, o.Token)
+		id, expires, err := a.VerifyCustomer(ctx, o.Token)
 		if err != nil {
 			return false
 		}
-		c.RegisterUser(&server.User{Username: "customer:" + id, Permissions: CustomerPermissions(id)})
+		c.RegisterUser(&server.User{Username: "customer:" + id, Permissions: CustomerPermissions(id), ConnectionDeadline: expires})
 		return true
 	}
 	return false

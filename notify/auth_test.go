@@ -17,11 +17,14 @@ import (
 
 // tokens stands in for the API's token verifier: a token "tok-<id>" is
 // customer <id>.
-func verify(_ context.Context, token string) (string, error) {
+func verify(_ context.Context, token string) (string, time.Time, error) {
 	if id, ok := strings.CutPrefix(token, "tok-"); ok {
-		return id, nil
+		return id, time.Now().Add(time.Hour), nil
 	}
-	return "", errors.New("bad token")
+	if id, ok := strings.CutPrefix(token, "short-"); ok {
+		return id, time.Now().Add(time.Second), nil
+	}
+	return "", time.Time{}, errors.New("bad token")
 }
 
 func startSecured(t *testing.T) string {
@@ -114,6 +117,19 @@ func TestNATSPermissions(t *testing.T) {
 			require.ErrorContains(t, err, "Permissions Violation")
 		case <-time.After(5 * time.Second):
 			t.Fatal("subscribing to bob's subject was not refused")
+		}
+	})
+
+	t.Run("a customer's connection ends when the token expires", func(t *testing.T) {
+		closed := make(chan struct{})
+		nc, err := nats.Connect(url, nats.Token("short-alice"), nats.NoReconnect(),
+			nats.ClosedHandler(func(*nats.Conn) { close(closed) }))
+		require.NoError(t, err)
+		defer nc.Close()
+		select {
+		case <-closed:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the connection outlived its token")
 		}
 	})
 

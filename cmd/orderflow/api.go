@@ -66,12 +66,18 @@ func (a *app) runAPI(ctx context.Context, addr string, onReady func(addr string)
 	// Kafka may still be starting: keep trying until it answers.
 	err := retry.Do(ctx, retry.Policy{Base: 200 * time.Millisecond, Max: 5 * time.Second}, func(context.Context) error {
 		var err error
-		if view, err = views.NewOrders(brokers, a.goka.View(topology.OrdersTable)...); err != nil {
-			return err
+		if view == nil {
+			if view, err = views.NewOrders(brokers, a.goka.View(topology.OrdersTable)...); err != nil {
+				return err
+			}
 		}
-		if w.placed, err = goka.NewEmitter(brokers, topology.NewOrders, codecs.JSON[codecs.OrderPlaced]{}, a.goka.Emitter()...); err != nil {
-			return err
+		if w.placed == nil {
+			if w.placed, err = goka.NewEmitter(brokers, topology.NewOrders, codecs.JSON[codecs.OrderPlaced]{}, a.goka.Emitter()...); err != nil {
+				return err
+			}
 		}
+		// Each part is made once: a retry does not leak the clients of the
+		// parts that worked.
 		w.cancels, err = goka.NewEmitter(brokers, topology.OrderCancellations, codecs.JSON[codecs.CancelRequested]{}, a.goka.Emitter()...)
 		return err
 	}, func(attempt int, wait time.Duration, err error) {

@@ -120,10 +120,20 @@ func readDeadLetters(ctx context.Context, cfg Config) ([]*sarama.ConsumerMessage
 		if err != nil {
 			return nil, fmt.Errorf("reading %s/%d: %w", topic, p, err)
 		}
-		for m := range pc.Messages() {
-			out = append(out, m)
-			if m.Offset >= hwm-1 || ctx.Err() != nil {
-				break
+	read:
+		for {
+			select {
+			case m := <-pc.Messages():
+				out = append(out, m)
+				if m.Offset >= hwm-1 {
+					break read
+				}
+			case err := <-pc.Errors():
+				pc.Close()
+				return nil, fmt.Errorf("reading %s/%d: %w", topic, p, err)
+			case <-ctx.Done():
+				pc.Close()
+				return nil, ctx.Err()
 			}
 		}
 		pc.Close()

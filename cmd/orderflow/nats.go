@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
 
@@ -28,9 +29,9 @@ func (a *app) startNATS(ctx context.Context) (*server.Server, error) {
 		Auth: &notify.Authenticator{
 			ServiceUser:     a.cfg.NATSUser,
 			ServicePassword: string(a.cfg.NATSPass),
-			VerifyCustomer: func(ctx context.Context, token string) (string, error) {
-				who, err := verifier.Verify(ctx, token)
-				return who.CustomerID, err
+			VerifyCustomer: func(ctx context.Context, token string) (string, time.Time, error) {
+				who, until, err := verifier.VerifyUntil(ctx, token)
+				return who.CustomerID, until, err
 			},
 		},
 	})
