@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/json"
 	"errors"
-
 	"net/http"
 	"strconv"
 

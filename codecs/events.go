@@ -19,7 +19,7 @@ type OrderPlaced struct {
 
 // Validate implements Schema.
 func (e OrderPlaced) Validate() error {
-	if err := checkVersion(e.V); err != nil {
+	if err := CheckVersion(e.V); err != nil {
 		return err
 	}
 	if e.PaymentToken == "" || len(e.PaymentToken) > order.MaxIDLen {
@@ -40,7 +40,7 @@ type CancelRequested struct {
 
 // Validate implements Schema.
 func (e CancelRequested) Validate() error {
-	if err := checkVersion(e.V); err != nil {
+	if err := CheckVersion(e.V); err != nil {
 		return err
 	}
 	if err := order.CheckID("order_id", e.OrderID); err != nil {
@@ -62,7 +62,7 @@ type PaymentSettled struct {
 
 // Validate implements Schema.
 func (e PaymentSettled) Validate() error {
-	if err := checkVersion(e.V); err != nil {
+	if err := CheckVersion(e.V); err != nil {
 		return err
 	}
 	if err := checkStatus(e.Status, order.Paid, order.PaymentFailed, order.Cancelled); err != nil {
@@ -89,7 +89,7 @@ type ShipmentSettled struct {
 
 // Validate implements Schema.
 func (e ShipmentSettled) Validate() error {
-	if err := checkVersion(e.V); err != nil {
+	if err := CheckVersion(e.V); err != nil {
 		return err
 	}
 	if err := checkStatus(e.Status, order.Shipped, order.PaymentFailed, order.Cancelled); err != nil {
@@ -120,7 +120,7 @@ type CustomerNotified struct {
 
 // Validate implements Schema.
 func (e CustomerNotified) Validate() error {
-	if err := checkVersion(e.V); err != nil {
+	if err := CheckVersion(e.V); err != nil {
 		return err
 	}
 	if err := checkStatus(e.Status, order.Shipped, order.PaymentFailed, order.Cancelled); err != nil {
@@ -132,11 +132,9 @@ func (e CustomerNotified) Validate() error {
 	return order.CheckID("customer_id", e.CustomerID)
 }
 
-// CheckVersion reports whether v is the version this build writes, for the
-// processors' own table records.
-func CheckVersion(v int) error { return checkVersion(v) }
-
-func checkVersion(v int) error {
+// CheckVersion reports whether v is the version this build writes; the
+// processors' own table records use it too.
+func CheckVersion(v int) error {
 	if v != Version {
 		return fmt.Errorf("v: version %d, want %d", v, Version)
 	}
@@ -175,7 +173,7 @@ type OrderState struct {
 }
 
 // Validate implements Schema.
-func (s OrderState) Validate() error { return checkVersion(s.V) }
+func (s OrderState) Validate() error { return CheckVersion(s.V) }
 
 // Known reports whether the order itself has been seen; a record may hold
 // only a later stage's report for a moment before the order arrives.

@@ -169,18 +169,21 @@ func waitReady(ctx context.Context, view *views.Orders) bool {
 }
 
 // verifier checks the customers' tokens, for the API and the embedded NATS
-// server alike.
+// server alike. It is built once per process: with a JWKS URL, each build
+// would fetch the keys again.
 func (a *app) verifier(ctx context.Context) (*auth.Verifier, error) {
-	v, err := auth.NewVerifier(ctx, auth.Config{
-		Issuer:      a.cfg.Auth.Issuer,
-		Audience:    a.cfg.Auth.Audience,
-		HS256Secret: []byte(a.cfg.Auth.HS256Secret),
-		JWKSFile:    a.cfg.Auth.JWKSFile,
-		JWKSURL:     a.cfg.Auth.JWKSURL,
-		HTTPClient:  &http.Client{Timeout: 10 * time.Second},
+	a.verifierOnce.Do(func() {
+		a.verifierV, a.verifierErr = auth.NewVerifier(ctx, auth.Config{
+			Issuer:      a.cfg.Auth.Issuer,
+			Audience:    a.cfg.Auth.Audience,
+			HS256Secret: []byte(a.cfg.Auth.HS256Secret),
+			JWKSFile:    a.cfg.Auth.JWKSFile,
+			JWKSURL:     a.cfg.Auth.JWKSURL,
+			HTTPClient:  &http.Client{Timeout: 10 * time.Second},
+		})
+		if a.verifierErr != nil {
+			a.verifierErr = fmt.Errorf("configuring authentication: %w", a.verifierErr)
+		}
 	})
-	if err != nil {
-		return nil, fmt.Errorf("configuring authentication: %w", err)
-	}
-	return v, nil
+	return a.verifierV, a.verifierErr
 }

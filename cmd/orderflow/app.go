@@ -9,11 +9,13 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/lovoo/goka"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"orderflow/auth"
 	"orderflow/kafka"
 	"orderflow/metrics"
 	"orderflow/retry"
@@ -25,6 +27,10 @@ type app struct {
 	logger  *slog.Logger
 	goka    *kafka.Goka
 	metrics *prometheus.Registry
+
+	verifierOnce sync.Once
+	verifierV    *auth.Verifier
+	verifierErr  error
 }
 
 func newApp(cfg Config, stderr io.Writer) (*app, error) {
