@@ -14,21 +14,21 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
-	"orderflow/codecs"
+	"orderflow/events"
 )
 
 // OrderReader answers from the orders table (views.Orders).
 type OrderReader interface {
 	Ready() bool
-	Get(id string) (codecs.OrderState, bool, error)
-	ListByCustomer(customerID, cursor string, limit int) ([]codecs.OrderState, string, error)
-	ListAll(cursor string, limit int) ([]codecs.OrderState, string, error)
+	Get(id string) (events.OrderState, bool, error)
+	ListByCustomer(customerID, cursor string, limit int) ([]events.OrderState, string, error)
+	ListAll(cursor string, limit int) ([]events.OrderState, string, error)
 }
 
 // Writer writes commands to Kafka and returns once they are durable.
 type Writer interface {
-	PlaceOrder(ctx context.Context, p codecs.OrderPlaced) error
-	RequestCancel(ctx context.Context, c codecs.CancelRequested) error
+	PlaceOrder(ctx context.Context, p events.OrderPlaced) error
+	RequestCancel(ctx context.Context, c events.CancelRequested) error
 }
 
 // Config is what the API needs.

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"orderflow/codecs"
+	"orderflow/events"
 	"orderflow/order"
 )
 
@@ -45,7 +46,7 @@ func TestCancelOrder(t *testing.T) {
 				require.Empty(t, f.writer.cancelRequests())
 				return
 			}
-			require.Equal(t, []codecs.CancelRequested{
+			require.Equal(t, []events.CancelRequested{
 				{V: codecs.Version, OrderID: "ord_1", CustomerID: alice, At: testNow()},
 			}, f.writer.cancelRequests())
 			require.Equal(t, testNow(), *decodeOrder(t, rec).CancelRequestedAt)

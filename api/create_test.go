@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"orderflow/codecs"
+	"orderflow/events"
 	"orderflow/order"
 )
 
@@ -73,7 +74,7 @@ func TestCreateOrderIdempotency(t *testing.T) {
 	// orders processor would.
 	caughtUp := func(f *fixture) {
 		for _, p := range f.writer.placedOrders() {
-			f.orders.put(codecs.OrderState{V: codecs.Version, State: order.State{
+			f.orders.put(events.OrderState{V: codecs.Version, State: order.State{
 				Order: p.Order, Status: order.Created, History: []order.Change{{Status: order.Created, At: p.Order.CreatedAt}},
 			}})
 		}

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"testing"
 
-	"orderflow/codecs"
+	"orderflow/events"
 	"orderflow/views"
 )
 
@@ -19,7 +19,7 @@ type fakeOrders struct {
 	mu         sync.Mutex
 	ready      bool
 	panicOnGet bool
-	states     map[string]codecs.OrderState
+	states     map[string]events.OrderState
 	lists      []listCall
 }
 
@@ -30,10 +30,10 @@ type listCall struct {
 }
 
 func newFakeOrders() *fakeOrders {
-	return &fakeOrders{ready: true, states: map[string]codecs.OrderState{}}
+	return &fakeOrders{ready: true, states: map[string]events.OrderState{}}
 }
 
-func (f *fakeOrders) put(states ...codecs.OrderState) {
+func (f *fakeOrders) put(states ...events.OrderState) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, st := range states {
@@ -59,7 +59,7 @@ func (f *fakeOrders) Ready() bool {
 	return f.ready
 }
 
-func (f *fakeOrders) Get(id string) (codecs.OrderState, bool, error) {
+func (f *fakeOrders) Get(id string) (events.OrderState, bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.panicOnGet {
@@ -69,27 +69,27 @@ func (f *fakeOrders) Get(id string) (codecs.OrderState, bool, error) {
 	return st, ok, nil
 }
 
-func (f *fakeOrders) ListByCustomer(customerID, cursor string, limit int) ([]codecs.OrderState, string, error) {
+func (f *fakeOrders) ListByCustomer(customerID, cursor string, limit int) ([]events.OrderState, string, error) {
 	return f.list(listCall{customer: customerID, cursor: cursor, limit: limit})
 }
 
-func (f *fakeOrders) ListAll(cursor string, limit int) ([]codecs.OrderState, string, error) {
+func (f *fakeOrders) ListAll(cursor string, limit int) ([]events.OrderState, string, error) {
 	return f.list(listCall{cursor: cursor, limit: limit})
 }
 
 // list pages like the real index; its cursor is the id of the last order
 // handed out, prefixed so that it is not mistaken for one.
-func (f *fakeOrders) list(c listCall) ([]codecs.OrderState, string, error) {
+func (f *fakeOrders) list(c listCall) ([]events.OrderState, string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.lists = append(f.lists, c)
-	var all []codecs.OrderState
+	var all []events.OrderState
 	for _, st := range f.states {
 		if c.customer == "" || st.Order.CustomerID == c.customer {
 			all = append(all, st)
 		}
 	}
-	slices.SortFunc(all, func(a, b codecs.OrderState) int {
+	slices.SortFunc(all, func(a, b events.OrderState) int {
 		if n := b.Order.CreatedAt.Compare(a.Order.CreatedAt); n != 0 {
 			return n
 		}
@@ -97,7 +97,7 @@ func (f *fakeOrders) list(c listCall) ([]codecs.OrderState, string, error) {
 	})
 	start := 0
 	if c.cursor != "" {
-		i := slices.IndexFunc(all, func(st codecs.OrderState) bool { return "after:"+st.Order.ID == c.cursor })
+		i := slices.IndexFunc(all, func(st events.OrderState) bool { return "after:"+st.Order.ID == c.cursor })
 		if i < 0 {
 			return nil, "", fmt.Errorf("%w: %q", views.ErrBadCursor, c.cursor)
 		}
@@ -117,8 +117,8 @@ type fakeWriter struct {
 	t       testing.TB
 	mu      sync.Mutex
 	err     error
-	placed  []codecs.OrderPlaced
-	cancels []codecs.CancelRequested
+	placed  []events.OrderPlaced
+	cancels []events.CancelRequested
 }
 
 func (w *fakeWriter) failWith(err error) {
@@ -127,7 +127,7 @@ func (w *fakeWriter) failWith(err error) {
 	w.err = err
 }
 
-func (w *fakeWriter) PlaceOrder(_ context.Context, p codecs.OrderPlaced) error {
+func (w *fakeWriter) PlaceOrder(_ context.Context, p events.OrderPlaced) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.err != nil {
@@ -140,7 +140,7 @@ func (w *fakeWriter) PlaceOrder(_ context.Context, p codecs.OrderPlaced) error {
 	return nil
 }
 
-func (w *fakeWriter) RequestCancel(_ context.Context, c codecs.CancelRequested) error {
+func (w *fakeWriter) RequestCancel(_ context.Context, c events.CancelRequested) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.err != nil {
@@ -153,13 +153,13 @@ func (w *fakeWriter) RequestCancel(_ context.Context, c codecs.CancelRequested) 
 	return nil
 }
 
-func (w *fakeWriter) placedOrders() []codecs.OrderPlaced {
+func (w *fakeWriter) placedOrders() []events.OrderPlaced {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return slices.Clone(w.placed)
 }
 
-func (w *fakeWriter) cancelRequests() []codecs.CancelRequested {
+func (w *fakeWriter) cancelRequests() []events.CancelRequested {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return slices.Clone(w.cancels)

@@ -15,6 +15,7 @@ import (
 
 	"orderflow/auth"
 	"orderflow/codecs"
+	"orderflow/events"
 	"orderflow/order"
 )
 
@@ -164,7 +165,7 @@ func goodBody(t testing.TB) string { return bodyWith(t, func(map[string]any) {})
 
 // stateOf is an order of customer's that has reached status, with the
 // history the stages would have recorded on the way.
-func stateOf(t testing.TB, id, customer string, status order.Status, createdAt time.Time) codecs.OrderState {
+func stateOf(t testing.TB, id, customer string, status order.Status, createdAt time.Time) events.OrderState {
 	t.Helper()
 	items := []order.Item{{SKU: "mug-blue", Quantity: 2, UnitPriceCents: 1250}, {SKU: "tea-earl-grey", Quantity: 1, UnitPriceCents: 500}}
 	st := order.State{Order: order.Order{
@@ -181,10 +182,10 @@ func stateOf(t testing.TB, id, customer string, status order.Status, createdAt t
 	}[status]
 	require.NotEmpty(t, path, "no path to status %q", status)
 	for i, s := range path {
-		require.NoError(t, st.Record(order.Change{Status: s, At: createdAt.Add(time.Duration(i) * time.Minute)}))
+		require.NoError(t, st.Apply(order.Change{Status: s, At: createdAt.Add(time.Duration(i) * time.Minute)}))
 	}
 	if status != order.Created && status != order.PaymentFailed && status != order.Cancelled {
 		st.Payment = &order.Payment{ChargeID: "ch_" + id, AmountCents: st.Order.TotalCents, Currency: "EUR"}
 	}
-	return codecs.OrderState{V: codecs.Version, State: st}
+	return events.OrderState{V: codecs.Version, State: st}
 }

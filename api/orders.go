@@ -14,6 +14,7 @@ import (
 
 	"orderflow/auth"
 	"orderflow/codecs"
+	"orderflow/events"
 	"orderflow/order"
 )
 
@@ -76,12 +77,12 @@ func (s *server) createOrder(w http.ResponseWriter, r *http.Request) error {
 			return s.replay(w, prev, o)
 		}
 	}
-	if err := s.Writer.PlaceOrder(r.Context(), codecs.OrderPlaced{V: codecs.Version, Order: o, PaymentToken: req.PaymentToken}); err != nil {
+	if err := s.Writer.PlaceOrder(r.Context(), events.OrderPlaced{V: codecs.Version, Order: o, PaymentToken: req.PaymentToken}); err != nil {
 		return fmt.Errorf("%w: placing order %s: %v", ErrUnavailable, o.ID, err)
 	}
 	s.logger.Info("order accepted", "order_id", o.ID, "customer_id", customer, "total_cents", o.TotalCents, "items", len(o.Items))
 	w.Header().Set("Location", "/orders/"+o.ID)
-	writeJSON(w, http.StatusCreated, newOrderResponse(codecs.OrderState{V: codecs.Version, State: order.State{
+	writeJSON(w, http.StatusCreated, newOrderResponse(events.OrderState{V: codecs.Version, State: order.State{
 		Order: o, Status: order.Created, History: []order.Change{{Status: order.Created, At: o.CreatedAt}},
 	}}))
 	return nil
@@ -89,7 +90,7 @@ func (s *server) createOrder(w http.ResponseWriter, r *http.Request) error {
 
 // replay answers a retried POST with the order the first one created, or
 // refuses a key reused for a different order.
-func (s *server) replay(w http.ResponseWriter, prev codecs.OrderState, o order.Order) error {
+func (s *server) replay(w http.ResponseWriter, prev events.OrderState, o order.Order) error {
 	p := prev.Order
 	if p.Currency != o.Currency || !reflect.DeepEqual(p.Items, o.Items) || p.ShippingAddress != o.ShippingAddress {
 		return &Error{Status: http.StatusUnprocessableEntity, Message: "this Idempotency-Key was used for a different order", Field: "Idempotency-Key"}
@@ -120,7 +121,7 @@ func (s *server) listOrders(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	cursor := q.Get("cursor")
-	var page []codecs.OrderState
+	var page []events.OrderState
 	var next string
 	switch customer := q.Get("customer_id"); {
 	case who.Admin && customer == "":
@@ -160,7 +161,7 @@ func (s *server) cancelOrder(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Status: http.StatusConflict, Message: fmt.Sprintf("order %s can no longer be cancelled: it is %s", st.Order.ID, strings.ReplaceAll(string(st.Status), "_", " "))}
 	}
 	now := s.Now().UTC()
-	c := codecs.CancelRequested{V: codecs.Version, OrderID: st.Order.ID, CustomerID: st.Order.CustomerID, At: now}
+	c := events.CancelRequested{V: codecs.Version, OrderID: st.Order.ID, CustomerID: st.Order.CustomerID, At: now}
 	if err := s.Writer.RequestCancel(r.Context(), c); err != nil {
 		return fmt.Errorf("%w: cancelling order %s: %v", ErrUnavailable, st.Order.ID, err)
 	}
@@ -177,14 +178,14 @@ func (s *server) cancelOrder(w http.ResponseWriter, r *http.Request) error {
 // visibleOrder returns the order named in the URL if the caller may see it.
 // Someone else's order is answered exactly like a missing one, so ids cannot
 // be probed.
-func (s *server) visibleOrder(r *http.Request) (codecs.OrderState, error) {
+func (s *server) visibleOrder(r *http.Request) (events.OrderState, error) {
 	if !s.Orders.Ready() {
-		return codecs.OrderState{}, notReady()
+		return events.OrderState{}, notReady()
 	}
 	id := chi.URLParam(r, "id")
 	notFound := &Error{Status: http.StatusNotFound, Message: "no such order"}
 	if order.CheckID("id", id) != nil {
-		return codecs.OrderState{}, notFound
+		return events.OrderState{}, notFound
 	}
 	st, ok, err := s.Orders.Get(id)
 	if err != nil {
@@ -192,7 +193,7 @@ func (s *server) visibleOrder(r *http.Request) (codecs.OrderState, error) {
 	}
 	who := identity(r)
 	if !ok || (!who.Admin && st.Order.CustomerID != who.CustomerID) {
-		return codecs.OrderState{}, notFound
+		return events.OrderState{}, notFound
 	}
 	return st, nil
 }

@@ -3,7 +3,7 @@ package api
 import (
 	"time"
 
-	"orderflow/codecs"
+	"orderflow/events"
 	"orderflow/order"
 )
 
@@ -30,7 +30,7 @@ type listResponse struct {
 	NextCursor string          `json:"next_cursor,omitempty"`
 }
 
-func newOrderResponse(st codecs.OrderState) orderResponse {
+func newOrderResponse(st events.OrderState) orderResponse {
 	o := st.Order
 	return orderResponse{
 		ID:                o.ID,

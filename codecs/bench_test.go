@@ -4,11 +4,12 @@ import (
 	"testing"
 
 	"orderflow/codecs"
+	"orderflow/events"
 	"orderflow/internal/ordertest"
 )
 
 func BenchmarkOrderPlacedEncode(b *testing.B) {
-	var c codecs.JSON[codecs.OrderPlaced]
+	var c codecs.JSON[events.OrderPlaced]
 	p := ordertest.Placed("ord_benchmark", "c1", "tok_visa")
 	b.ReportAllocs()
 	for b.Loop() {
@@ -19,7 +20,7 @@ func BenchmarkOrderPlacedEncode(b *testing.B) {
 }
 
 func BenchmarkOrderPlacedDecode(b *testing.B) {
-	var c codecs.JSON[codecs.OrderPlaced]
+	var c codecs.JSON[events.OrderPlaced]
 	data := ordertest.Bytes(ordertest.Placed("ord_benchmark", "c1", "tok_visa"))
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()

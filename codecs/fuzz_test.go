@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"orderflow/codecs"
+	"orderflow/events"
 	"orderflow/internal/ordertest"
 	"orderflow/order"
 )
@@ -39,26 +40,26 @@ func fuzzCodec[T codecs.Schema](f *testing.F, seeds ...any) {
 }
 
 func FuzzOrderPlaced(f *testing.F) {
-	fuzzCodec[codecs.OrderPlaced](f, ordertest.Placed("o1", "c1", "tok_visa"))
+	fuzzCodec[events.OrderPlaced](f, ordertest.Placed("o1", "c1", "tok_visa"))
 }
 
 func FuzzCancelRequested(f *testing.F) {
-	fuzzCodec[codecs.CancelRequested](f, codecs.CancelRequested{V: 1, OrderID: "o1", CustomerID: "c1", At: ordertest.Epoch})
+	fuzzCodec[events.CancelRequested](f, events.CancelRequested{V: 1, OrderID: "o1", CustomerID: "c1", At: ordertest.Epoch})
 }
 
 func FuzzPaymentSettled(f *testing.F) {
 	o := ordertest.Order("o1", "c1")
-	fuzzCodec[codecs.PaymentSettled](f,
-		codecs.PaymentSettled{V: 1, Order: o, Status: order.Paid, Payment: &order.Payment{ChargeID: "ch", AmountCents: 1, Currency: "EUR"}, At: ordertest.Epoch},
-		codecs.PaymentSettled{V: 1, Order: o, Status: order.PaymentFailed, Reason: "declined", At: ordertest.Epoch})
+	fuzzCodec[events.PaymentSettled](f,
+		events.PaymentSettled{V: 1, Order: o, Status: order.Paid, Payment: &order.Payment{ChargeID: "ch", AmountCents: 1, Currency: "EUR"}, At: ordertest.Epoch},
+		events.PaymentSettled{V: 1, Order: o, Status: order.PaymentFailed, Reason: "declined", At: ordertest.Epoch})
 }
 
 func FuzzShipmentSettled(f *testing.F) {
 	o := ordertest.Order("o1", "c1")
-	fuzzCodec[codecs.ShipmentSettled](f,
-		codecs.ShipmentSettled{V: 1, Order: o, Status: order.Shipped, Payment: &order.Payment{ChargeID: "ch"}, Shipment: &order.Shipment{Carrier: "c", TrackingNumber: "t"}, At: ordertest.Epoch})
+	fuzzCodec[events.ShipmentSettled](f,
+		events.ShipmentSettled{V: 1, Order: o, Status: order.Shipped, Payment: &order.Payment{ChargeID: "ch"}, Shipment: &order.Shipment{Carrier: "c", TrackingNumber: "t"}, At: ordertest.Epoch})
 }
 
 func FuzzCustomerNotified(f *testing.F) {
-	fuzzCodec[codecs.CustomerNotified](f, codecs.CustomerNotified{V: 1, OrderID: "o1", CustomerID: "c1", Status: order.Shipped, Subject: "s", At: ordertest.Epoch})
+	fuzzCodec[events.CustomerNotified](f, events.CustomerNotified{V: 1, OrderID: "o1", CustomerID: "c1", Status: order.Shipped, Subject: "s", At: ordertest.Epoch})
 }

@@ -93,3 +93,12 @@ func (Raw) Encode(value any) ([]byte, error) {
 func (Raw) Decode(data []byte) (any, error) {
 	return data, nil
 }
+
+// CheckVersion reports whether v is the version this build writes; the
+// processors' own table records use it too.
+func CheckVersion(v int) error {
+	if v != Version {
+		return fmt.Errorf("v: version %d, want %d", v, Version)
+	}
+	return nil
+}

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"orderflow/codecs"
+	"orderflow/events"
 	"orderflow/internal/ordertest"
 	"orderflow/order"
 )
@@ -16,22 +17,22 @@ func TestRoundTrip(t *testing.T) {
 	pay := &order.Payment{ChargeID: "ch_1", AmountCents: o.TotalCents, Currency: "EUR"}
 	at := ordertest.Epoch.Add(time.Second)
 	t.Run("an order placed survives encoding", func(t *testing.T) {
-		roundTrip(t, codecs.OrderPlaced{V: 1, Order: o, PaymentToken: "tok_visa"})
+		roundTrip(t, events.OrderPlaced{V: 1, Order: o, PaymentToken: "tok_visa"})
 	})
 	t.Run("a cancellation survives encoding", func(t *testing.T) {
-		roundTrip(t, codecs.CancelRequested{V: 1, OrderID: "o1", CustomerID: "c1", At: at})
+		roundTrip(t, events.CancelRequested{V: 1, OrderID: "o1", CustomerID: "c1", At: at})
 	})
 	t.Run("a payment outcome survives encoding", func(t *testing.T) {
-		roundTrip(t, codecs.PaymentSettled{V: 1, Order: o, Status: order.Paid, Payment: pay, At: at})
+		roundTrip(t, events.PaymentSettled{V: 1, Order: o, Status: order.Paid, Payment: pay, At: at})
 	})
 	t.Run("a shipment outcome survives encoding", func(t *testing.T) {
-		roundTrip(t, codecs.ShipmentSettled{V: 1, Order: o, Status: order.Shipped, Payment: pay, Shipment: &order.Shipment{Carrier: "c", TrackingNumber: "t"}, At: at})
+		roundTrip(t, events.ShipmentSettled{V: 1, Order: o, Status: order.Shipped, Payment: pay, Shipment: &order.Shipment{Carrier: "c", TrackingNumber: "t"}, At: at})
 	})
 	t.Run("a notification record survives encoding", func(t *testing.T) {
-		roundTrip(t, codecs.CustomerNotified{V: 1, OrderID: "o1", CustomerID: "c1", Status: order.Shipped, Subject: "s", At: at})
+		roundTrip(t, events.CustomerNotified{V: 1, OrderID: "o1", CustomerID: "c1", Status: order.Shipped, Subject: "s", At: at})
 	})
 	t.Run("an order state survives encoding", func(t *testing.T) {
-		roundTrip(t, codecs.OrderState{V: 1, State: order.State{Order: o, Status: order.Created, History: []order.Change{{Status: order.Created, At: at}}}})
+		roundTrip(t, events.OrderState{V: 1, State: order.State{Order: o, Status: order.Created, History: []order.Change{{Status: order.Created, At: at}}}})
 	})
 }
 
@@ -49,15 +50,15 @@ func roundTrip[T codecs.Schema](t *testing.T, v T) {
 }
 
 func TestEncodeRefusesWhatReadersCannotUse(t *testing.T) {
-	var c codecs.JSON[codecs.CancelRequested]
+	var c codecs.JSON[events.CancelRequested]
 	tests := []struct {
 		name  string
 		value any
 	}{
-		{"another record type", codecs.OrderPlaced{V: 1}},
-		{"a nil pointer", (*codecs.CancelRequested)(nil)},
-		{"a record without its version", codecs.CancelRequested{OrderID: "o1", CustomerID: "c1"}},
-		{"a record that fails validation", codecs.CancelRequested{V: 1, OrderID: "o1"}},
+		{"another record type", events.OrderPlaced{V: 1}},
+		{"a nil pointer", (*events.CancelRequested)(nil)},
+		{"a record without its version", events.CancelRequested{OrderID: "o1", CustomerID: "c1"}},
+		{"a record that fails validation", events.CancelRequested{V: 1, OrderID: "o1"}},
 		{"a string", "o1"},
 	}
 	for _, tt := range tests {
@@ -85,7 +86,7 @@ func TestDecodeNamesWhatIsWrong(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+" is "+tt.want.Error(), func(t *testing.T) {
-			_, err := codecs.Decode[codecs.CancelRequested]([]byte(tt.in))
+			_, err := codecs.Decode[events.CancelRequested]([]byte(tt.in))
 			require.ErrorIs(t, err, tt.want)
 		})
 	}

@@ -24,12 +24,12 @@ type State struct {
 	NotifiedAt        *time.Time `json:"notified_at,omitempty"`
 }
 
-// Record adds a change to the history. Changes may arrive in any order and
+// Apply adds a change to the history. Changes may arrive in any order and
 // more than once (each stage reports on its own topic, and Kafka delivers at
 // least once), so Record keeps the history sorted along the order's life,
 // ignores a status it already has and refuses a change that would make the
 // history an impossible path through the state machine.
-func (s *State) Record(c Change) error {
+func (s *State) Apply(c Change) error {
 	if !c.Status.Valid() {
 		return &ErrTransition{From: s.Status, To: c.Status}
 	}

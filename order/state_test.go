@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestStateRecord(t *testing.T) {
+func TestStateApply(t *testing.T) {
 	t0 := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	at := func(s Status, sec int) Change { return Change{Status: s, At: t0.Add(time.Duration(sec) * time.Second)} }
 	tests := []struct {
@@ -35,7 +35,7 @@ func TestStateRecord(t *testing.T) {
 			var s State
 			var err error
 			for _, c := range tt.changes {
-				if e := s.Record(c); e != nil {
+				if e := s.Apply(c); e != nil {
 					err = e
 				}
 			}

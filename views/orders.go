@@ -11,6 +11,7 @@ import (
 	"github.com/lovoo/goka/storage"
 
 	"orderflow/codecs"
+	"orderflow/events"
 	"orderflow/topology"
 )
 
@@ -29,7 +30,7 @@ type Orders struct {
 func NewOrders(brokers []string, opts ...goka.ViewOption) (*Orders, error) {
 	o := &Orders{index: newCustomerIndex()}
 	opts = append(opts, goka.WithViewStorageBuilder(storage.MemoryBuilder()), goka.WithViewCallback(o.update))
-	v, err := goka.NewView(brokers, topology.OrdersTable, codecs.JSON[codecs.OrderState]{}, opts...)
+	v, err := goka.NewView(brokers, topology.OrdersTable, codecs.JSON[events.OrderState]{}, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("creating orders view: %w", err)
 	}
@@ -50,14 +51,14 @@ func (o *Orders) Ready() bool {
 
 // Get returns an order's state; ok is false for an order the view does not
 // know (yet).
-func (o *Orders) Get(id string) (st codecs.OrderState, ok bool, err error) {
+func (o *Orders) Get(id string) (st events.OrderState, ok bool, err error) {
 	v, err := o.view.Get(id)
 	if err != nil {
 		return st, false, fmt.Errorf("reading order %s: %w", id, err)
 	}
-	st, ok = v.(codecs.OrderState)
+	st, ok = v.(events.OrderState)
 	if !ok || !st.Known() {
-		return codecs.OrderState{}, false, nil
+		return events.OrderState{}, false, nil
 	}
 	return st, true, nil
 }
@@ -71,7 +72,7 @@ func (o *Orders) update(ctx goka.UpdateContext, s storage.Storage, key string, v
 	if value == nil {
 		return nil
 	}
-	var st codecs.OrderState
+	var st events.OrderState
 	// The table is ours and decodes; a record that does not is skipped by
 	// the index and reported by Get.
 	if json.Unmarshal(value, &st) != nil || !st.Known() {
@@ -84,12 +85,12 @@ func (o *Orders) update(ctx goka.UpdateContext, s storage.Storage, key string, v
 // ListByCustomer returns up to limit of a customer's orders, newest first,
 // starting after the cursor (empty for the first page), and the cursor of the
 // next page ("" when there is none).
-func (o *Orders) ListByCustomer(customerID string, cursor string, limit int) ([]codecs.OrderState, string, error) {
+func (o *Orders) ListByCustomer(customerID string, cursor string, limit int) ([]events.OrderState, string, error) {
 	ids, next, err := o.index.page(customerID, cursor, limit)
 	if err != nil {
 		return nil, "", err
 	}
-	out := make([]codecs.OrderState, 0, len(ids))
+	out := make([]events.OrderState, 0, len(ids))
 	for _, id := range ids {
 		st, ok, err := o.Get(id)
 		if err != nil {
@@ -103,6 +104,6 @@ func (o *Orders) ListByCustomer(customerID string, cursor string, limit int) ([]
 }
 
 // ListAll returns up to limit orders of every customer, for administrators.
-func (o *Orders) ListAll(cursor string, limit int) ([]codecs.OrderState, string, error) {
+func (o *Orders) ListAll(cursor string, limit int) ([]events.OrderState, string, error) {
 	return o.ListByCustomer(allCustomers, cursor, limit)
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/lovoo/goka/tester"
 	"github.com/stretchr/testify/require"
 
-	"orderflow/codecs"
+	"orderflow/events"
 	"orderflow/internal/ordertest"
 	"orderflow/processors/orders"
 	"orderflow/topology"
@@ -101,6 +101,6 @@ func TestOrdersView(t *testing.T) {
 		page, _, err := view.ListByCustomer("bob", "", 10)
 		require.NoError(t, err)
 		require.Len(t, page, 1)
-		var _ codecs.OrderState = page[0]
+		var _ events.OrderState = page[0]
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"orderflow/api"
 	"orderflow/auth"
 	"orderflow/codecs"
+	"orderflow/events"
 	"orderflow/metrics"
 	"orderflow/ratelimit"
 	"orderflow/retry"
@@ -28,11 +29,11 @@ type kafkaWriter struct {
 	placed, cancels *goka.Emitter
 }
 
-func (w kafkaWriter) PlaceOrder(ctx context.Context, p codecs.OrderPlaced) error {
+func (w kafkaWriter) PlaceOrder(ctx context.Context, p events.OrderPlaced) error {
 	return emit(ctx, w.placed, p.Order.ID, p)
 }
 
-func (w kafkaWriter) RequestCancel(ctx context.Context, c codecs.CancelRequested) error {
+func (w kafkaWriter) RequestCancel(ctx context.Context, c events.CancelRequested) error {
 	return emit(ctx, w.cancels, c.OrderID, c)
 }
 
@@ -72,13 +73,13 @@ func (a *app) runAPI(ctx context.Context, addr string, onReady func(addr string)
 			}
 		}
 		if w.placed == nil {
-			if w.placed, err = goka.NewEmitter(brokers, topology.NewOrders, codecs.JSON[codecs.OrderPlaced]{}, a.goka.Emitter()...); err != nil {
+			if w.placed, err = goka.NewEmitter(brokers, topology.NewOrders, codecs.JSON[events.OrderPlaced]{}, a.goka.Emitter()...); err != nil {
 				return err
 			}
 		}
 		// Each part is made once: a retry does not leak the clients of the
 		// parts that worked.
-		w.cancels, err = goka.NewEmitter(brokers, topology.OrderCancellations, codecs.JSON[codecs.CancelRequested]{}, a.goka.Emitter()...)
+		w.cancels, err = goka.NewEmitter(brokers, topology.OrderCancellations, codecs.JSON[events.CancelRequested]{}, a.goka.Emitter()...)
 		return err
 	}, func(attempt int, wait time.Duration, err error) {
 		a.logger.Warn("kafka not reachable for the API; retrying", "attempt", attempt, "error", err)

@@ -8,7 +8,7 @@ import (
 
 	"github.com/IBM/sarama"
 
-	"orderflow/deadletter"
+	"orderflow/intake"
 	"orderflow/topology"
 )
 
@@ -29,7 +29,7 @@ func runDLQ(ctx context.Context, cfg Config, e env) error {
 		for _, m := range letters {
 			h := headers(m)
 			fmt.Fprintf(tw, "%d:%d\t%s\t%s/%s@%s\t%d\t%s\t%s\n", m.Partition, m.Offset, m.Key,
-				h[deadletter.HeaderTopic], h[deadletter.HeaderPartition], h[deadletter.HeaderOffset], len(m.Value), h[deadletter.HeaderTime], h[deadletter.HeaderError])
+				h[intake.HeaderTopic], h[intake.HeaderPartition], h[intake.HeaderOffset], len(m.Value), h[intake.HeaderTime], h[intake.HeaderError])
 		}
 		return tw.Flush()
 	case "replay":
@@ -61,7 +61,7 @@ func replay(cfg Config, e env, letters []*sarama.ConsumerMessage) error {
 		if !cfg.All && !chosen[dlqID{m.Partition, m.Offset}] {
 			continue
 		}
-		source := headers(m)[deadletter.HeaderTopic]
+		source := headers(m)[intake.HeaderTopic]
 		if source == "" {
 			return fmt.Errorf("dead letter %d:%d names no source topic", m.Partition, m.Offset)
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"orderflow/codecs"
+	"orderflow/events"
 	"orderflow/order"
 )
 
@@ -34,8 +35,8 @@ func Order(id, customer string) order.Order {
 }
 
 // Placed returns the new_orders record of an order paid with token.
-func Placed(id, customer, token string) codecs.OrderPlaced {
-	return codecs.OrderPlaced{V: codecs.Version, Order: Order(id, customer), PaymentToken: token}
+func Placed(id, customer, token string) events.OrderPlaced {
+	return events.OrderPlaced{V: codecs.Version, Order: Order(id, customer), PaymentToken: token}
 }
 
 // Bytes encodes a record as the JSON that goes on a topic.

@@ -12,7 +12,8 @@ import (
 	"github.com/lovoo/goka"
 
 	"orderflow/codecs"
-	"orderflow/deadletter"
+	"orderflow/intake"
+	"orderflow/events"
 	"orderflow/notify"
 	"orderflow/order"
 	"orderflow/retry"
@@ -41,25 +42,25 @@ type Config struct {
 	Now            func() time.Time
 }
 
-// Record is the stage's state for one order in the notifications table.
-type Record struct {
+// Entry is the stage's state for one order in the notifications table.
+type Entry struct {
 	V int `json:"v"`
 	// Notified is the record written to notified_orders, written again
 	// unchanged when an input is replayed; the customer is not told twice.
-	Notified *codecs.CustomerNotified `json:"notified,omitempty"`
+	Notified *events.CustomerNotified `json:"notified,omitempty"`
 }
 
 // Validate implements codecs.Schema.
-func (r Record) Validate() error { return codecs.CheckVersion(r.V) }
+func (r Entry) Validate() error { return codecs.CheckVersion(r.V) }
 
 // Define returns the stage's group graph; production and tests share it.
 func Define(cfg Config) *goka.GroupGraph {
 	s := &stage{cfg: cfg}
 	return goka.DefineGroup(Group,
 		goka.Input(topology.SentOrders, codecs.Raw{}, s.shipmentSettled),
-		goka.Output(topology.NotifiedOrders, codecs.JSON[codecs.CustomerNotified]{}),
-		deadletter.Edge(),
-		goka.Persist(codecs.JSON[Record]{}),
+		goka.Output(topology.NotifiedOrders, codecs.JSON[events.CustomerNotified]{}),
+		intake.Edge(),
+		goka.Persist(codecs.JSON[Entry]{}),
 	)
 }
 
@@ -75,11 +76,11 @@ type stage struct {
 
 func (s *stage) shipmentSettled(ctx goka.Context, msg any) {
 	log := s.cfg.Logger.With("order_id", ctx.Key(), "stage", string(Group))
-	sh, ok := deadletter.Decode[codecs.ShipmentSettled](ctx, msg, s.cfg.MaxRecordBytes, log)
+	sh, ok := intake.Decode[events.ShipmentSettled](ctx, msg, s.cfg.MaxRecordBytes, log)
 	if !ok {
 		return
 	}
-	rec, _ := ctx.Value().(Record)
+	rec, _ := ctx.Value().(Entry)
 	if rec.Notified != nil {
 		log.Info("customer already notified; re-emitting", "status", rec.Notified.Status)
 		// Write the record again as well: after a crash the local table may
@@ -98,10 +99,10 @@ func (s *stage) shipmentSettled(ctx goka.Context, msg any) {
 		// Only a stopping processor ends the retries. Recording the
 		// notification now would lose it: leave the record uncommitted for
 		// the next owner.
-		deadletter.Abandon(ctx, fmt.Errorf("notifying customer: %w", err))
+		intake.Abandon(ctx, fmt.Errorf("notifying customer: %w", err))
 		return
 	}
-	n := codecs.CustomerNotified{V: codecs.Version, OrderID: sh.Order.ID, CustomerID: sh.Order.CustomerID, Status: sh.Status, Subject: notify.Subject(sh.Order.CustomerID), At: m.At}
+	n := events.CustomerNotified{V: codecs.Version, OrderID: sh.Order.ID, CustomerID: sh.Order.CustomerID, Status: sh.Status, Subject: notify.Subject(sh.Order.CustomerID), At: m.At}
 	rec.V, rec.Notified = codecs.Version, &n
 	ctx.SetValue(rec)
 	ctx.Emit(topology.NotifiedOrders, ctx.Key(), n)
@@ -109,7 +110,7 @@ func (s *stage) shipmentSettled(ctx goka.Context, msg any) {
 }
 
 // message is what the customer reads about an order's outcome.
-func message(sh codecs.ShipmentSettled, at time.Time) notify.Message {
+func message(sh events.ShipmentSettled, at time.Time) notify.Message {
 	m := notify.Message{OrderID: sh.Order.ID, CustomerID: sh.Order.CustomerID, Status: sh.Status, At: at}
 	switch sh.Status {
 	case order.Shipped:

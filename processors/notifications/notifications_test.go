@@ -14,7 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"orderflow/codecs"
-	"orderflow/deadletter"
+	"orderflow/intake"
+	"orderflow/events"
 	"orderflow/internal/ordertest"
 	"orderflow/notify"
 	"orderflow/order"
@@ -70,8 +71,8 @@ func start(t *testing.T, failures int) *fixture {
 	return &fixture{tt: tt, notifier: n, notified: tt.NewQueueTracker(string(topology.NotifiedOrders)), dead: tt.NewQueueTracker(string(topology.DeadLetters))}
 }
 
-func shipmentSettled(id string, status order.Status) codecs.ShipmentSettled {
-	s := codecs.ShipmentSettled{V: codecs.Version, Order: ordertest.Order(id, "c1"), Status: status, At: ordertest.Epoch}
+func shipmentSettled(id string, status order.Status) events.ShipmentSettled {
+	s := events.ShipmentSettled{V: codecs.Version, Order: ordertest.Order(id, "c1"), Status: status, At: ordertest.Epoch}
 	switch status {
 	case order.Shipped:
 		s.Payment = &order.Payment{ChargeID: "ch_1", AmountCents: s.Order.TotalCents, Currency: "EUR"}
@@ -108,7 +109,7 @@ func TestNotifications(t *testing.T) {
 			key, v, ok := f.notified.Next()
 			require.True(t, ok)
 			require.Equal(t, "o1", key)
-			require.Equal(t, "orders.notifications.c1", v.(codecs.CustomerNotified).Subject)
+			require.Equal(t, "orders.notifications.c1", v.(events.CustomerNotified).Subject)
 		})
 	}
 
@@ -135,7 +136,7 @@ func TestNotifications(t *testing.T) {
 		f.tt.Consume(string(topology.SentOrders), "o1", []byte(`{"v":2}`))
 		hdr, _, _, ok := f.dead.NextWithHeaders()
 		require.True(t, ok)
-		require.Contains(t, string(hdr[deadletter.HeaderError]), "unknown schema version")
+		require.Contains(t, string(hdr[intake.HeaderError]), "unknown schema version")
 		require.Empty(t, f.notifier.messages())
 	})
 }

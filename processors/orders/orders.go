@@ -4,7 +4,7 @@
 // order?" never touches a stage.
 //
 // Stages report on different topics, which goka reads concurrently, so
-// reports may arrive in any order; order.State.Record sorts them into the
+// reports may arrive in any order; order.State.Apply sorts them into the
 // order's life.
 package orders
 
@@ -15,7 +15,8 @@ import (
 	"github.com/lovoo/goka"
 
 	"orderflow/codecs"
-	"orderflow/deadletter"
+	"orderflow/intake"
+	"orderflow/events"
 	"orderflow/metrics"
 	"orderflow/order"
 	"orderflow/topology"
@@ -46,8 +47,8 @@ func Define(cfg Config) *goka.GroupGraph {
 		goka.Input(topology.SentOrders, codecs.Raw{}, g.shipmentSettled),
 		goka.Input(topology.NotifiedOrders, codecs.Raw{}, g.customerNotified),
 		goka.Input(topology.DeadLetters, codecs.Raw{}, g.deadLetter),
-		deadletter.Edge(),
-		goka.Persist(codecs.JSON[codecs.OrderState]{}),
+		intake.Edge(),
+		goka.Persist(codecs.JSON[events.OrderState]{}),
 	)
 }
 
@@ -62,13 +63,13 @@ type group struct {
 }
 
 func (g *group) placed(ctx goka.Context, msg any) {
-	if p, ok := decode[codecs.OrderPlaced](g, ctx, msg); ok {
+	if p, ok := decode[events.OrderPlaced](g, ctx, msg); ok {
 		g.update(ctx, msg, p.Order, order.Change{Status: order.Created, At: p.Order.CreatedAt}, nil)
 	}
 }
 
 func (g *group) cancelRequested(ctx goka.Context, msg any) {
-	c, ok := decode[codecs.CancelRequested](g, ctx, msg)
+	c, ok := decode[events.CancelRequested](g, ctx, msg)
 	if !ok {
 		return
 	}
@@ -80,11 +81,11 @@ func (g *group) cancelRequested(ctx goka.Context, msg any) {
 }
 
 func (g *group) paymentSettled(ctx goka.Context, msg any) {
-	p, ok := decode[codecs.PaymentSettled](g, ctx, msg)
+	p, ok := decode[events.PaymentSettled](g, ctx, msg)
 	if !ok {
 		return
 	}
-	g.update(ctx, msg, p.Order, order.Change{Status: p.Status, At: p.At, Reason: p.Reason}, func(st *codecs.OrderState) {
+	g.update(ctx, msg, p.Order, order.Change{Status: p.Status, At: p.At, Reason: p.Reason}, func(st *events.OrderState) {
 		if p.Payment != nil && st.Payment == nil {
 			st.Payment = p.Payment
 		}
@@ -92,11 +93,11 @@ func (g *group) paymentSettled(ctx goka.Context, msg any) {
 }
 
 func (g *group) shipmentSettled(ctx goka.Context, msg any) {
-	s, ok := decode[codecs.ShipmentSettled](g, ctx, msg)
+	s, ok := decode[events.ShipmentSettled](g, ctx, msg)
 	if !ok {
 		return
 	}
-	g.update(ctx, msg, s.Order, order.Change{Status: s.Status, At: s.At, Reason: s.Reason}, func(st *codecs.OrderState) {
+	g.update(ctx, msg, s.Order, order.Change{Status: s.Status, At: s.At, Reason: s.Reason}, func(st *events.OrderState) {
 		if s.Payment != nil {
 			p := *s.Payment
 			// The payment stage refunds every order cancelled after payment.
@@ -110,7 +111,7 @@ func (g *group) shipmentSettled(ctx goka.Context, msg any) {
 }
 
 func (g *group) customerNotified(ctx goka.Context, msg any) {
-	n, ok := decode[codecs.CustomerNotified](g, ctx, msg)
+	n, ok := decode[events.CustomerNotified](g, ctx, msg)
 	if !ok {
 		return
 	}
@@ -125,8 +126,8 @@ func (g *group) customerNotified(ctx goka.Context, msg any) {
 	}
 	st.NotifiedAt = &n.At
 	if n.Status == order.Shipped {
-		if err := st.Record(order.Change{Status: order.Notified, At: n.At}); err != nil {
-			deadletter.Put(ctx, msg, err, g.log(ctx))
+		if err := st.Apply(order.Change{Status: order.Notified, At: n.At}); err != nil {
+			intake.Put(ctx, msg, err, g.log(ctx))
 			return
 		}
 	}
@@ -135,16 +136,16 @@ func (g *group) customerNotified(ctx goka.Context, msg any) {
 
 // update records a stage's report, filling in the order if this is the first
 // the group hears of it.
-func (g *group) update(ctx goka.Context, msg any, o order.Order, c order.Change, details func(*codecs.OrderState)) {
+func (g *group) update(ctx goka.Context, msg any, o order.Order, c order.Change, details func(*events.OrderState)) {
 	st := g.state(ctx)
 	if !st.Known() {
 		st.Order = o
 	}
 	before := st.History
-	if err := st.Record(c); err != nil {
+	if err := st.Apply(c); err != nil {
 		// Two stages disagreeing about an order is a bug; keep the report
 		// for whoever investigates, and the first story in the table.
-		deadletter.Put(ctx, msg, err, g.log(ctx))
+		intake.Put(ctx, msg, err, g.log(ctx))
 		return
 	}
 	if details != nil {
@@ -160,14 +161,14 @@ func (g *group) update(ctx goka.Context, msg any, o order.Order, c order.Change,
 // a dead letter is by definition something that does not decode.
 func (g *group) deadLetter(ctx goka.Context, msg any) {
 	h := ctx.Headers()
-	g.cfg.Metrics.DeadLetter(string(h[deadletter.HeaderTopic]), string(h[deadletter.HeaderGroup]))
+	g.cfg.Metrics.DeadLetter(string(h[intake.HeaderTopic]), string(h[intake.HeaderGroup]))
 }
 
-func (g *group) state(ctx goka.Context) codecs.OrderState {
-	if st, ok := ctx.Value().(codecs.OrderState); ok {
+func (g *group) state(ctx goka.Context) events.OrderState {
+	if st, ok := ctx.Value().(events.OrderState); ok {
 		return st
 	}
-	return codecs.OrderState{V: codecs.Version}
+	return events.OrderState{V: codecs.Version}
 }
 
 func (g *group) log(ctx goka.Context) *slog.Logger {
@@ -175,5 +176,5 @@ func (g *group) log(ctx goka.Context) *slog.Logger {
 }
 
 func decode[T codecs.Schema](g *group, ctx goka.Context, msg any) (T, bool) {
-	return deadletter.Decode[T](ctx, msg, g.cfg.MaxRecordBytes, g.log(ctx))
+	return intake.Decode[T](ctx, msg, g.cfg.MaxRecordBytes, g.log(ctx))
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
 
-	"orderflow/codecs"
+	"orderflow/events"
 	"orderflow/internal/ordertest"
 	"orderflow/metrics"
 	"orderflow/order"
@@ -34,10 +34,10 @@ func reports(id string) map[goka.Stream]any {
 	at := func(s int) time.Time { return ordertest.Epoch.Add(time.Duration(s) * time.Second) }
 	pay := &order.Payment{ChargeID: "ch_1", AmountCents: o.TotalCents, Currency: o.Currency}
 	return map[goka.Stream]any{
-		topology.NewOrders:      codecs.OrderPlaced{V: 1, Order: o, PaymentToken: "tok_visa"},
-		topology.PayedOrders:    codecs.PaymentSettled{V: 1, Order: o, Status: order.Paid, Payment: pay, At: at(1)},
-		topology.SentOrders:     codecs.ShipmentSettled{V: 1, Order: o, Status: order.Shipped, Payment: pay, Shipment: &order.Shipment{Carrier: "c", TrackingNumber: "SP1"}, At: at(2)},
-		topology.NotifiedOrders: codecs.CustomerNotified{V: 1, OrderID: id, CustomerID: "c1", Status: order.Shipped, Subject: "orders.notifications.c1", At: at(3)},
+		topology.NewOrders:      events.OrderPlaced{V: 1, Order: o, PaymentToken: "tok_visa"},
+		topology.PayedOrders:    events.PaymentSettled{V: 1, Order: o, Status: order.Paid, Payment: pay, At: at(1)},
+		topology.SentOrders:     events.ShipmentSettled{V: 1, Order: o, Status: order.Shipped, Payment: pay, Shipment: &order.Shipment{Carrier: "c", TrackingNumber: "SP1"}, At: at(2)},
+		topology.NotifiedOrders: events.CustomerNotified{V: 1, OrderID: id, CustomerID: "c1", Status: order.Shipped, Subject: "orders.notifications.c1", At: at(3)},
 	}
 }
 
@@ -57,7 +57,7 @@ func TestOrdersFollowsTheOrderThroughEveryStage(t *testing.T) {
 			for _, topic := range tc.topic {
 				tt.Consume(string(topic), "o1", ordertest.Bytes(r[topic]))
 			}
-			st := tt.TableValue(Table, "o1").(codecs.OrderState)
+			st := tt.TableValue(Table, "o1").(events.OrderState)
 			require.Equal(t, order.Notified, st.Status)
 			var got []order.Status
 			for _, h := range st.History {
@@ -76,9 +76,9 @@ func TestOrdersRecordsFailuresAndCancellations(t *testing.T) {
 	t.Run("a declined order shows payment_failed with the reason", func(t *testing.T) {
 		tt := start(t)
 		o := ordertest.Order("o1", "c1")
-		tt.Consume(string(topology.NewOrders), "o1", ordertest.Bytes(codecs.OrderPlaced{V: 1, Order: o, PaymentToken: "tok_decline"}))
-		tt.Consume(string(topology.PayedOrders), "o1", ordertest.Bytes(codecs.PaymentSettled{V: 1, Order: o, Status: order.PaymentFailed, Reason: "card declined", At: ordertest.Epoch}))
-		st := tt.TableValue(Table, "o1").(codecs.OrderState)
+		tt.Consume(string(topology.NewOrders), "o1", ordertest.Bytes(events.OrderPlaced{V: 1, Order: o, PaymentToken: "tok_decline"}))
+		tt.Consume(string(topology.PayedOrders), "o1", ordertest.Bytes(events.PaymentSettled{V: 1, Order: o, Status: order.PaymentFailed, Reason: "card declined", At: ordertest.Epoch}))
+		st := tt.TableValue(Table, "o1").(events.OrderState)
 		require.Equal(t, order.PaymentFailed, st.Status)
 		require.Equal(t, "card declined", st.History[1].Reason)
 	})
@@ -87,11 +87,11 @@ func TestOrdersRecordsFailuresAndCancellations(t *testing.T) {
 		tt := start(t)
 		o := ordertest.Order("o1", "c1")
 		pay := &order.Payment{ChargeID: "ch_1", AmountCents: o.TotalCents, Currency: "EUR"}
-		tt.Consume(string(topology.NewOrders), "o1", ordertest.Bytes(codecs.OrderPlaced{V: 1, Order: o, PaymentToken: "tok_visa"}))
-		tt.Consume(string(topology.OrderCancellations), "o1", ordertest.Bytes(codecs.CancelRequested{V: 1, OrderID: "o1", CustomerID: "c1", At: ordertest.Epoch}))
-		tt.Consume(string(topology.PayedOrders), "o1", ordertest.Bytes(codecs.PaymentSettled{V: 1, Order: o, Status: order.Paid, Payment: pay, At: ordertest.Epoch}))
-		tt.Consume(string(topology.SentOrders), "o1", ordertest.Bytes(codecs.ShipmentSettled{V: 1, Order: o, Status: order.Cancelled, Payment: pay, At: ordertest.Epoch}))
-		st := tt.TableValue(Table, "o1").(codecs.OrderState)
+		tt.Consume(string(topology.NewOrders), "o1", ordertest.Bytes(events.OrderPlaced{V: 1, Order: o, PaymentToken: "tok_visa"}))
+		tt.Consume(string(topology.OrderCancellations), "o1", ordertest.Bytes(events.CancelRequested{V: 1, OrderID: "o1", CustomerID: "c1", At: ordertest.Epoch}))
+		tt.Consume(string(topology.PayedOrders), "o1", ordertest.Bytes(events.PaymentSettled{V: 1, Order: o, Status: order.Paid, Payment: pay, At: ordertest.Epoch}))
+		tt.Consume(string(topology.SentOrders), "o1", ordertest.Bytes(events.ShipmentSettled{V: 1, Order: o, Status: order.Cancelled, Payment: pay, At: ordertest.Epoch}))
+		st := tt.TableValue(Table, "o1").(events.OrderState)
 		require.Equal(t, order.Cancelled, st.Status)
 		require.NotNil(t, st.CancelRequestedAt)
 		require.True(t, st.Payment.Refunded)
@@ -101,11 +101,11 @@ func TestOrdersRecordsFailuresAndCancellations(t *testing.T) {
 		tt := start(t)
 		dead := tt.NewQueueTracker(string(topology.DeadLetters))
 		o := ordertest.Order("o1", "c1")
-		tt.Consume(string(topology.PayedOrders), "o1", ordertest.Bytes(codecs.PaymentSettled{V: 1, Order: o, Status: order.PaymentFailed, Reason: "x", At: ordertest.Epoch}))
+		tt.Consume(string(topology.PayedOrders), "o1", ordertest.Bytes(events.PaymentSettled{V: 1, Order: o, Status: order.PaymentFailed, Reason: "x", At: ordertest.Epoch}))
 		tt.Consume(string(topology.SentOrders), "o1", ordertest.Bytes(reports("o1")[topology.SentOrders]))
 		_, _, ok := dead.Next()
 		require.True(t, ok)
-		require.Equal(t, order.PaymentFailed, tt.TableValue(Table, "o1").(codecs.OrderState).Status)
+		require.Equal(t, order.PaymentFailed, tt.TableValue(Table, "o1").(events.OrderState).Status)
 	})
 }
 

@@ -9,7 +9,8 @@ import (
 	"github.com/lovoo/goka"
 
 	"orderflow/codecs"
-	"orderflow/deadletter"
+	"orderflow/intake"
+	"orderflow/events"
 	"orderflow/gateway"
 	"orderflow/order"
 	"orderflow/retry"
@@ -20,11 +21,11 @@ import (
 // settled; a replay re-emits the first outcome and charges nothing.
 func (s *stage) placed(ctx goka.Context, msg any) {
 	log := s.log(ctx)
-	p, ok := deadletter.Decode[codecs.OrderPlaced](ctx, msg, s.cfg.MaxRecordBytes, log)
+	p, ok := intake.Decode[events.OrderPlaced](ctx, msg, s.cfg.MaxRecordBytes, log)
 	if !ok {
 		return
 	}
-	rec := s.record(ctx)
+	rec := s.entry(ctx)
 	if rec.Settled != nil {
 		log.Info("order already settled; re-emitting outcome", "status", rec.Settled.Status)
 		// Write the record again as well: after a crash the local table may
@@ -46,8 +47,8 @@ func (s *stage) placed(ctx goka.Context, msg any) {
 // settle decides the outcome of a new order; it reports false when the
 // processor is stopping mid-charge and the record is left to be processed
 // again.
-func (s *stage) settle(ctx goka.Context, msg any, p codecs.OrderPlaced, cancelled bool) (codecs.PaymentSettled, bool) {
-	out := codecs.PaymentSettled{V: codecs.Version, Order: p.Order, At: s.cfg.Now().UTC()}
+func (s *stage) settle(ctx goka.Context, msg any, p events.OrderPlaced, cancelled bool) (events.PaymentSettled, bool) {
+	out := events.PaymentSettled{V: codecs.Version, Order: p.Order, At: s.cfg.Now().UTC()}
 	if cancelled {
 		out.Status, out.Reason = order.Cancelled, "cancelled by the customer before payment"
 		return out, true
@@ -57,13 +58,13 @@ func (s *stage) settle(ctx goka.Context, msg any, p codecs.OrderPlaced, cancelle
 	case err != nil && ctx.Context().Err() != nil:
 		// The next owner asks the gateway again under the same key and
 		// gets the same answer: nothing is charged twice.
-		deadletter.Abandon(ctx, fmt.Errorf("charging interrupted: %w", err))
+		intake.Abandon(ctx, fmt.Errorf("charging interrupted: %w", err))
 		return out, false
 	case err != nil:
 		// The detail (addresses, timeouts) goes to the log and the dead
 		// letter; the customer reads a plain reason.
 		out.Status, out.Reason = order.PaymentFailed, "the payment provider did not answer"
-		deadletter.Put(ctx, msg, fmt.Errorf("charging: %w", err), s.log(ctx))
+		intake.Put(ctx, msg, fmt.Errorf("charging: %w", err), s.log(ctx))
 	case !charge.Approved:
 		out.Status, out.Reason = order.PaymentFailed, charge.DeclineReason
 	default:
@@ -76,7 +77,7 @@ func (s *stage) settle(ctx goka.Context, msg any, p codecs.OrderPlaced, cancelle
 // charge calls the gateway, retrying outages on the configured schedule.
 // The order id is the idempotency key, so a retry or a replay after a crash
 // never charges twice.
-func (s *stage) charge(ctx goka.Context, p codecs.OrderPlaced) (gateway.Charge, error) {
+func (s *stage) charge(ctx goka.Context, p events.OrderPlaced) (gateway.Charge, error) {
 	log := s.log(ctx)
 	req := gateway.ChargeRequest{
 		IdempotencyKey: p.Order.ID,
@@ -107,10 +108,10 @@ func (s *stage) charge(ctx goka.Context, p codecs.OrderPlaced) (gateway.Charge, 
 // parcel has left.
 func (s *stage) cancelRequested(ctx goka.Context, msg any) {
 	log := s.log(ctx)
-	if _, ok := deadletter.Decode[codecs.CancelRequested](ctx, msg, s.cfg.MaxRecordBytes, log); !ok {
+	if _, ok := intake.Decode[events.CancelRequested](ctx, msg, s.cfg.MaxRecordBytes, log); !ok {
 		return
 	}
-	rec := s.record(ctx)
+	rec := s.entry(ctx)
 	if rec.Settled != nil || rec.CancelRequested {
 		log.Info("cancel request left to later stages", "payment_status", settledStatus(rec))
 		return
@@ -123,11 +124,11 @@ func (s *stage) cancelRequested(ctx goka.Context, msg any) {
 // shipmentSettled refunds an order that shipping cancelled after it was paid.
 func (s *stage) shipmentSettled(ctx goka.Context, msg any) {
 	log := s.log(ctx)
-	sh, ok := deadletter.Decode[codecs.ShipmentSettled](ctx, msg, s.cfg.MaxRecordBytes, log)
+	sh, ok := intake.Decode[events.ShipmentSettled](ctx, msg, s.cfg.MaxRecordBytes, log)
 	if !ok || !sh.RefundDue() {
 		return
 	}
-	rec := s.record(ctx)
+	rec := s.entry(ctx)
 	if rec.Refunded {
 		return
 	}
@@ -149,10 +150,10 @@ func (s *stage) shipmentSettled(ctx goka.Context, msg any) {
 	})
 	switch {
 	case err != nil && ctx.Context().Err() != nil:
-		deadletter.Abandon(ctx, fmt.Errorf("refunding interrupted: %w", err))
+		intake.Abandon(ctx, fmt.Errorf("refunding interrupted: %w", err))
 		return
 	case err != nil:
-		deadletter.Put(ctx, msg, fmt.Errorf("refunding: %w", err), log)
+		intake.Put(ctx, msg, fmt.Errorf("refunding: %w", err), log)
 		return
 	}
 	rec.Refunded = true
@@ -160,7 +161,7 @@ func (s *stage) shipmentSettled(ctx goka.Context, msg any) {
 	log.Info("payment refunded", "charge_id", sh.Payment.ChargeID, "amount_cents", sh.Payment.AmountCents)
 }
 
-func settledStatus(r Record) order.Status {
+func settledStatus(r Entry) order.Status {
 	if r.Settled == nil {
 		return ""
 	}

@@ -12,7 +12,8 @@ import (
 	"github.com/lovoo/goka"
 
 	"orderflow/codecs"
-	"orderflow/deadletter"
+	"orderflow/intake"
+	"orderflow/events"
 	"orderflow/gateway"
 	"orderflow/retry"
 	"orderflow/topology"
@@ -39,20 +40,20 @@ type Config struct {
 	Now            func() time.Time
 }
 
-// Record is the stage's state for one order in the payment table.
-type Record struct {
+// Entry is the stage's state for one order in the payment table.
+type Entry struct {
 	V               int  `json:"v"`
 	CancelRequested bool `json:"cancel_requested,omitempty"`
 	// Settled is the record written to payed_orders. It is written again,
 	// unchanged, when an input is replayed after a crash, so that nothing
 	// waits downstream for a record that was lost between the table write
 	// and the emit.
-	Settled  *codecs.PaymentSettled `json:"settled,omitempty"`
+	Settled  *events.PaymentSettled `json:"settled,omitempty"`
 	Refunded bool                   `json:"refunded,omitempty"`
 }
 
 // Validate implements codecs.Schema.
-func (r Record) Validate() error { return codecs.CheckVersion(r.V) }
+func (r Entry) Validate() error { return codecs.CheckVersion(r.V) }
 
 // Define returns the stage's group graph; production and tests share it.
 func Define(cfg Config) *goka.GroupGraph {
@@ -61,9 +62,9 @@ func Define(cfg Config) *goka.GroupGraph {
 		goka.Input(topology.NewOrders, codecs.Raw{}, s.placed),
 		goka.Input(topology.OrderCancellations, codecs.Raw{}, s.cancelRequested),
 		goka.Input(topology.SentOrders, codecs.Raw{}, s.shipmentSettled),
-		goka.Output(topology.PayedOrders, codecs.JSON[codecs.PaymentSettled]{}),
-		deadletter.Edge(),
-		goka.Persist(codecs.JSON[Record]{}),
+		goka.Output(topology.PayedOrders, codecs.JSON[events.PaymentSettled]{}),
+		intake.Edge(),
+		goka.Persist(codecs.JSON[Entry]{}),
 	)
 }
 
@@ -78,11 +79,11 @@ type stage struct {
 	cfg Config
 }
 
-func (s *stage) record(ctx goka.Context) Record {
-	if r, ok := ctx.Value().(Record); ok {
+func (s *stage) entry(ctx goka.Context) Entry {
+	if r, ok := ctx.Value().(Entry); ok {
 		return r
 	}
-	return Record{V: codecs.Version}
+	return Entry{V: codecs.Version}
 }
 
 func (s *stage) log(ctx goka.Context) *slog.Logger {

@@ -11,7 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"orderflow/codecs"
-	"orderflow/deadletter"
+	"orderflow/intake"
+	"orderflow/events"
 	"orderflow/gateway"
 	"orderflow/internal/ordertest"
 	"orderflow/order"
@@ -49,14 +50,14 @@ func (f *fixture) place(id, token string) {
 }
 
 func (f *fixture) cancel(id string) {
-	f.tt.Consume(string(topology.OrderCancellations), id, ordertest.Bytes(codecs.CancelRequested{V: codecs.Version, OrderID: id, CustomerID: "c1", At: ordertest.Epoch}))
+	f.tt.Consume(string(topology.OrderCancellations), id, ordertest.Bytes(events.CancelRequested{V: codecs.Version, OrderID: id, CustomerID: "c1", At: ordertest.Epoch}))
 }
 
-func (f *fixture) nextPayed(t *testing.T) codecs.PaymentSettled {
+func (f *fixture) nextPayed(t *testing.T) events.PaymentSettled {
 	t.Helper()
 	key, v, ok := f.payed.Next()
 	require.True(t, ok, "expected a record on payed_orders")
-	p := v.(codecs.PaymentSettled)
+	p := v.(events.PaymentSettled)
 	require.Equal(t, p.Order.ID, key)
 	return p
 }
@@ -133,19 +134,19 @@ func TestPayment(t *testing.T) {
 		hdr, key, _, ok := f.dead.NextWithHeaders()
 		require.True(t, ok)
 		require.Equal(t, "o1", key)
-		require.Equal(t, string(topology.NewOrders), string(hdr[deadletter.HeaderTopic]))
-		require.Contains(t, string(hdr[deadletter.HeaderError]), "unavailable", "the dead letter keeps the detail")
+		require.Equal(t, string(topology.NewOrders), string(hdr[intake.HeaderTopic]))
+		require.Contains(t, string(hdr[intake.HeaderError]), "unavailable", "the dead letter keeps the detail")
 	})
 
 	t.Run("an order that shipping cancelled after payment is refunded once", func(t *testing.T) {
 		f := start(t)
 		f.place("o1", "tok_visa")
 		p := f.nextPayed(t)
-		cancelled := codecs.ShipmentSettled{V: codecs.Version, Order: p.Order, Status: order.Cancelled, Payment: p.Payment, At: ordertest.Epoch}
+		cancelled := events.ShipmentSettled{V: codecs.Version, Order: p.Order, Status: order.Cancelled, Payment: p.Payment, At: ordertest.Epoch}
 		f.tt.Consume(string(topology.SentOrders), "o1", ordertest.Bytes(cancelled))
 		f.tt.Consume(string(topology.SentOrders), "o1", ordertest.Bytes(cancelled))
 		require.Equal(t, 1, f.gw.Refunds())
-		require.True(t, f.tt.TableValue(Table, "o1").(Record).Refunded)
+		require.True(t, f.tt.TableValue(Table, "o1").(Entry).Refunded)
 	})
 }
 
@@ -163,7 +164,7 @@ func TestPaymentSetsBadRecordsAside(t *testing.T) {
 		{"a value over the size limit", "o1", make([]byte, 65<<10), "too large"},
 		{"no key", "", ordertest.Bytes(ordertest.Placed("o1", "c1", "tok_visa")), "no key"},
 		{"a key that is not the order id", "o2", ordertest.Bytes(ordertest.Placed("o1", "c1", "tok_visa")), "not the order id"},
-		{"an invalid order", "o1", ordertest.Bytes(codecs.OrderPlaced{V: 1, Order: order.Order{ID: "o1"}, PaymentToken: "t"}), "invalid record"},
+		{"an invalid order", "o1", ordertest.Bytes(events.OrderPlaced{V: 1, Order: order.Order{ID: "o1"}, PaymentToken: "t"}), "invalid record"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+" goes to dead letters and the next order is still paid", func(t *testing.T) {
@@ -173,9 +174,9 @@ func TestPaymentSetsBadRecordsAside(t *testing.T) {
 			require.True(t, ok)
 			require.Equal(t, tt.key, key)
 			require.Equal(t, len(tt.value), len(value.([]byte)))
-			require.Contains(t, string(hdr[deadletter.HeaderError]), tt.reason)
-			require.Equal(t, "new_orders", string(hdr[deadletter.HeaderTopic]))
-			require.NotEmpty(t, hdr[deadletter.HeaderOffset])
+			require.Contains(t, string(hdr[intake.HeaderError]), tt.reason)
+			require.Equal(t, "new_orders", string(hdr[intake.HeaderTopic]))
+			require.NotEmpty(t, hdr[intake.HeaderOffset])
 			f.requireNoPayed(t)
 
 			f.place("o9", "tok_visa")

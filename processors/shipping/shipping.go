@@ -14,7 +14,8 @@ import (
 	"github.com/lovoo/goka"
 
 	"orderflow/codecs"
-	"orderflow/deadletter"
+	"orderflow/intake"
+	"orderflow/events"
 	"orderflow/order"
 	"orderflow/topology"
 )
@@ -32,17 +33,17 @@ type Config struct {
 	Now            func() time.Time
 }
 
-// Record is the stage's state for one order in the shipping table.
-type Record struct {
+// Entry is the stage's state for one order in the shipping table.
+type Entry struct {
 	V               int  `json:"v"`
 	CancelRequested bool `json:"cancel_requested,omitempty"`
 	// Settled is the record written to sent_orders, written again unchanged
 	// when an input is replayed.
-	Settled *codecs.ShipmentSettled `json:"settled,omitempty"`
+	Settled *events.ShipmentSettled `json:"settled,omitempty"`
 }
 
 // Validate implements codecs.Schema.
-func (r Record) Validate() error { return codecs.CheckVersion(r.V) }
+func (r Entry) Validate() error { return codecs.CheckVersion(r.V) }
 
 // Define returns the stage's group graph; production and tests share it.
 func Define(cfg Config) *goka.GroupGraph {
@@ -50,9 +51,9 @@ func Define(cfg Config) *goka.GroupGraph {
 	return goka.DefineGroup(Group,
 		goka.Input(topology.PayedOrders, codecs.Raw{}, s.paymentSettled),
 		goka.Input(topology.OrderCancellations, codecs.Raw{}, s.cancelRequested),
-		goka.Output(topology.SentOrders, codecs.JSON[codecs.ShipmentSettled]{}),
-		deadletter.Edge(),
-		goka.Persist(codecs.JSON[Record]{}),
+		goka.Output(topology.SentOrders, codecs.JSON[events.ShipmentSettled]{}),
+		intake.Edge(),
+		goka.Persist(codecs.JSON[Entry]{}),
 	)
 }
 
@@ -71,11 +72,11 @@ type stage struct {
 // outcome and ships nothing.
 func (s *stage) paymentSettled(ctx goka.Context, msg any) {
 	log := s.cfg.Logger.With("order_id", ctx.Key(), "stage", string(Group))
-	p, ok := deadletter.Decode[codecs.PaymentSettled](ctx, msg, s.cfg.MaxRecordBytes, log)
+	p, ok := intake.Decode[events.PaymentSettled](ctx, msg, s.cfg.MaxRecordBytes, log)
 	if !ok {
 		return
 	}
-	rec, _ := ctx.Value().(Record)
+	rec, _ := ctx.Value().(Entry)
 	if rec.Settled != nil {
 		log.Info("order already settled; re-emitting outcome", "status", rec.Settled.Status)
 		// Write the record again as well: after a crash the local table may
@@ -84,7 +85,7 @@ func (s *stage) paymentSettled(ctx goka.Context, msg any) {
 		ctx.Emit(topology.SentOrders, ctx.Key(), *rec.Settled)
 		return
 	}
-	out := codecs.ShipmentSettled{V: codecs.Version, Order: p.Order, Status: p.Status, Payment: p.Payment, Reason: p.Reason, At: s.cfg.Now().UTC()}
+	out := events.ShipmentSettled{V: codecs.Version, Order: p.Order, Status: p.Status, Payment: p.Payment, Reason: p.Reason, At: s.cfg.Now().UTC()}
 	if p.Status == order.Paid {
 		if rec.CancelRequested {
 			out.Status, out.Reason = order.Cancelled, "cancelled by the customer before shipping; the payment will be refunded"
@@ -102,10 +103,10 @@ func (s *stage) paymentSettled(ctx goka.Context, msg any) {
 // settled here; after shipping it is refused.
 func (s *stage) cancelRequested(ctx goka.Context, msg any) {
 	log := s.cfg.Logger.With("order_id", ctx.Key(), "stage", string(Group))
-	if _, ok := deadletter.Decode[codecs.CancelRequested](ctx, msg, s.cfg.MaxRecordBytes, log); !ok {
+	if _, ok := intake.Decode[events.CancelRequested](ctx, msg, s.cfg.MaxRecordBytes, log); !ok {
 		return
 	}
-	rec, _ := ctx.Value().(Record)
+	rec, _ := ctx.Value().(Entry)
 	if rec.Settled != nil {
 		log.Info("cancel request refused: order already settled", "status", rec.Settled.Status)
 		return

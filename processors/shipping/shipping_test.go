@@ -10,7 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"orderflow/codecs"
-	"orderflow/deadletter"
+	"orderflow/intake"
+	"orderflow/events"
 	"orderflow/internal/ordertest"
 	"orderflow/order"
 	"orderflow/topology"
@@ -32,8 +33,8 @@ func start(t *testing.T) *fixture {
 	return &fixture{tt: tt, sent: tt.NewQueueTracker(string(topology.SentOrders)), dead: tt.NewQueueTracker(string(topology.DeadLetters))}
 }
 
-func settled(id string, status order.Status) codecs.PaymentSettled {
-	p := codecs.PaymentSettled{V: codecs.Version, Order: ordertest.Order(id, "c1"), Status: status, At: ordertest.Epoch}
+func settled(id string, status order.Status) events.PaymentSettled {
+	p := events.PaymentSettled{V: codecs.Version, Order: ordertest.Order(id, "c1"), Status: status, At: ordertest.Epoch}
 	if status == order.Paid {
 		p.Payment = &order.Payment{ChargeID: "ch_1", AmountCents: p.Order.TotalCents, Currency: "EUR"}
 	}
@@ -45,14 +46,14 @@ func (f *fixture) pay(id string, status order.Status) {
 }
 
 func (f *fixture) cancel(id string) {
-	f.tt.Consume(string(topology.OrderCancellations), id, ordertest.Bytes(codecs.CancelRequested{V: codecs.Version, OrderID: id, CustomerID: "c1", At: ordertest.Epoch}))
+	f.tt.Consume(string(topology.OrderCancellations), id, ordertest.Bytes(events.CancelRequested{V: codecs.Version, OrderID: id, CustomerID: "c1", At: ordertest.Epoch}))
 }
 
-func (f *fixture) next(t *testing.T) codecs.ShipmentSettled {
+func (f *fixture) next(t *testing.T) events.ShipmentSettled {
 	t.Helper()
 	key, v, ok := f.sent.Next()
 	require.True(t, ok, "expected a record on sent_orders")
-	s := v.(codecs.ShipmentSettled)
+	s := v.(events.ShipmentSettled)
 	require.Equal(t, s.Order.ID, key)
 	return s
 }
@@ -109,7 +110,7 @@ func TestShipping(t *testing.T) {
 		require.Equal(t, order.Shipped, f.next(t).Status)
 		f.cancel("o1")
 		f.requireNone(t)
-		require.Equal(t, order.Shipped, f.tt.TableValue(Table, "o1").(Record).Settled.Status)
+		require.Equal(t, order.Shipped, f.tt.TableValue(Table, "o1").(Entry).Settled.Status)
 	})
 
 	t.Run("the same payment delivered twice ships once and re-emits the outcome", func(t *testing.T) {
@@ -127,7 +128,7 @@ func TestShipping(t *testing.T) {
 		f.tt.Consume(string(topology.PayedOrders), "o1", []byte("{"))
 		hdr, _, _, ok := f.dead.NextWithHeaders()
 		require.True(t, ok)
-		require.Equal(t, "payed_orders", string(hdr[deadletter.HeaderTopic]))
+		require.Equal(t, "payed_orders", string(hdr[intake.HeaderTopic]))
 		f.requireNone(t)
 		f.pay("o2", order.Paid)
 		require.Equal(t, order.Shipped, f.next(t).Status)

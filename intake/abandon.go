@@ -1,4 +1,4 @@
-package deadletter
+package intake
 
 import "github.com/lovoo/goka"
 

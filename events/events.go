@@ -1,8 +1,11 @@
-package codecs
+// Package events holds the records that travel between orderflow's groups:
+// one type per topic, versioned JSON, each able to validate itself.
+package events
 
 import (
 	"errors"
 	"fmt"
+	"orderflow/codecs"
 	"time"
 
 	"orderflow/order"
@@ -17,9 +20,9 @@ type OrderPlaced struct {
 	PaymentToken string `json:"payment_token"`
 }
 
-// Validate implements Schema.
+// Validate implements codecs.Schema.
 func (e OrderPlaced) Validate() error {
-	if err := CheckVersion(e.V); err != nil {
+	if err := codecs.CheckVersion(e.V); err != nil {
 		return err
 	}
 	if e.PaymentToken == "" || len(e.PaymentToken) > order.MaxIDLen {
@@ -38,9 +41,9 @@ type CancelRequested struct {
 	At         time.Time `json:"at"`
 }
 
-// Validate implements Schema.
+// Validate implements codecs.Schema.
 func (e CancelRequested) Validate() error {
-	if err := CheckVersion(e.V); err != nil {
+	if err := codecs.CheckVersion(e.V); err != nil {
 		return err
 	}
 	if err := order.CheckID("order_id", e.OrderID); err != nil {
@@ -60,9 +63,9 @@ type PaymentSettled struct {
 	At      time.Time      `json:"at"`
 }
 
-// Validate implements Schema.
+// Validate implements codecs.Schema.
 func (e PaymentSettled) Validate() error {
-	if err := CheckVersion(e.V); err != nil {
+	if err := codecs.CheckVersion(e.V); err != nil {
 		return err
 	}
 	if err := checkStatus(e.Status, order.Paid, order.PaymentFailed, order.Cancelled); err != nil {
@@ -87,9 +90,9 @@ type ShipmentSettled struct {
 	At       time.Time       `json:"at"`
 }
 
-// Validate implements Schema.
+// Validate implements codecs.Schema.
 func (e ShipmentSettled) Validate() error {
-	if err := CheckVersion(e.V); err != nil {
+	if err := codecs.CheckVersion(e.V); err != nil {
 		return err
 	}
 	if err := checkStatus(e.Status, order.Shipped, order.PaymentFailed, order.Cancelled); err != nil {
@@ -118,9 +121,9 @@ type CustomerNotified struct {
 	At         time.Time    `json:"at"`
 }
 
-// Validate implements Schema.
+// Validate implements codecs.Schema.
 func (e CustomerNotified) Validate() error {
-	if err := CheckVersion(e.V); err != nil {
+	if err := codecs.CheckVersion(e.V); err != nil {
 		return err
 	}
 	if err := checkStatus(e.Status, order.Shipped, order.PaymentFailed, order.Cancelled); err != nil {
@@ -130,15 +133,6 @@ func (e CustomerNotified) Validate() error {
 		return err
 	}
 	return order.CheckID("customer_id", e.CustomerID)
-}
-
-// CheckVersion reports whether v is the version this build writes; the
-// processors' own table records use it too.
-func CheckVersion(v int) error {
-	if v != Version {
-		return fmt.Errorf("v: version %d, want %d", v, Version)
-	}
-	return nil
 }
 
 func checkStatus(s order.Status, allowed ...order.Status) error {
@@ -172,8 +166,8 @@ type OrderState struct {
 	order.State
 }
 
-// Validate implements Schema.
-func (s OrderState) Validate() error { return CheckVersion(s.V) }
+// Validate implements codecs.Schema.
+func (s OrderState) Validate() error { return codecs.CheckVersion(s.V) }
 
 // Known reports whether the order itself has been seen; a record may hold
 // only a later stage's report for a moment before the order arrives.

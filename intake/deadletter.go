@@ -2,7 +2,7 @@
 // bad record never stops a processor. A dead letter keeps the original key,
 // value and headers, and adds headers that say where it came from and why it
 // was set aside; `orderflow dlq` lists and replays them.
-package deadletter
+package intake
 
 import (
 	"errors"
