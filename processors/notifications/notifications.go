@@ -12,8 +12,8 @@ import (
 	"github.com/lovoo/goka"
 
 	"orderflow/codecs"
-	"orderflow/intake"
 	"orderflow/events"
+	"orderflow/intake"
 	"orderflow/notify"
 	"orderflow/order"
 	"orderflow/retry"

@@ -14,8 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"orderflow/codecs"
-	"orderflow/intake"
 	"orderflow/events"
+	"orderflow/intake"
 	"orderflow/internal/ordertest"
 	"orderflow/notify"
 	"orderflow/order"

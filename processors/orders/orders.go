@@ -15,8 +15,8 @@ import (
 	"github.com/lovoo/goka"
 
 	"orderflow/codecs"
-	"orderflow/intake"
 	"orderflow/events"
+	"orderflow/intake"
 	"orderflow/metrics"
 	"orderflow/order"
 	"orderflow/topology"

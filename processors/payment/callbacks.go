@@ -9,9 +9,9 @@ import (
 	"github.com/lovoo/goka"
 
 	"orderflow/codecs"
-	"orderflow/intake"
 	"orderflow/events"
 	"orderflow/gateway"
+	"orderflow/intake"
 	"orderflow/order"
 	"orderflow/retry"
 	"orderflow/topology"

@@ -12,9 +12,9 @@ import (
 	"github.com/lovoo/goka"
 
 	"orderflow/codecs"
-	"orderflow/intake"
 	"orderflow/events"
 	"orderflow/gateway"
+	"orderflow/intake"
 	"orderflow/retry"
 	"orderflow/topology"
 )

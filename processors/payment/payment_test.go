@@ -11,9 +11,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"orderflow/codecs"
-	"orderflow/intake"
 	"orderflow/events"
 	"orderflow/gateway"
+	"orderflow/intake"
 	"orderflow/internal/ordertest"
 	"orderflow/order"
 	"orderflow/retry"

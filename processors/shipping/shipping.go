@@ -14,8 +14,8 @@ import (
 	"github.com/lovoo/goka"
 
 	"orderflow/codecs"
-	"orderflow/intake"
 	"orderflow/events"
+	"orderflow/intake"
 	"orderflow/order"
 	"orderflow/topology"
 )

@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"orderflow/codecs"
-	"orderflow/intake"
 	"orderflow/events"
+	"orderflow/intake"
 	"orderflow/internal/ordertest"
 	"orderflow/order"
 	"orderflow/topology"
