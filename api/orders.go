@@ -78,7 +78,7 @@ func (s *server) createOrder(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if err := s.Writer.PlaceOrder(r.Context(), events.OrderPlaced{V: codecs.Version, Order: o, PaymentToken: req.PaymentToken}); err != nil {
-		return fmt.Errorf("%w: placing order %s: %v", ErrUnavailable, o.ID, err)
+		return fmt.Errorf("%w: placing order %s: %w", ErrUnavailable, o.ID, err)
 	}
 	s.logger.Info("order accepted", "order_id", o.ID, "customer_id", customer, "total_cents", o.TotalCents, "items", len(o.Items))
 	w.Header().Set("Location", "/orders/"+o.ID)
@@ -163,7 +163,7 @@ func (s *server) cancelOrder(w http.ResponseWriter, r *http.Request) error {
 	now := s.Now().UTC()
 	c := events.CancelRequested{V: codecs.Version, OrderID: st.Order.ID, CustomerID: st.Order.CustomerID, At: now}
 	if err := s.Writer.RequestCancel(r.Context(), c); err != nil {
-		return fmt.Errorf("%w: cancelling order %s: %v", ErrUnavailable, st.Order.ID, err)
+		return fmt.Errorf("%w: cancelling order %s: %w", ErrUnavailable, st.Order.ID, err)
 	}
 	s.logger.Info("cancel requested", "order_id", st.Order.ID, "status", st.Status)
 	if st.CancelRequestedAt == nil {

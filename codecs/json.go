@@ -58,7 +58,7 @@ func Decode[T Schema](data []byte) (T, error) {
 		V *int `json:"v"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
-		return rec, fmt.Errorf("%w: %v", ErrMalformed, err)
+		return rec, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	if head.V == nil {
 		return rec, fmt.Errorf("%w: no schema version (field \"v\")", ErrMalformed)
@@ -67,10 +67,10 @@ func Decode[T Schema](data []byte) (T, error) {
 		return rec, fmt.Errorf("%w: %d (this build reads %d)", ErrUnknownVersion, *head.V, Version)
 	}
 	if err := json.Unmarshal(data, &rec); err != nil {
-		return rec, fmt.Errorf("%w: %v", ErrMalformed, err)
+		return rec, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	if err := rec.Validate(); err != nil {
-		return rec, fmt.Errorf("%w: %v", ErrInvalid, err)
+		return rec, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	return rec, nil
 }

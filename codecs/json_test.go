@@ -1,6 +1,7 @@
 package codecs_test
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -102,4 +103,17 @@ func TestRaw(t *testing.T) {
 	require.Equal(t, []byte("y"), v)
 	_, err = r.Encode("not bytes")
 	require.Error(t, err)
+}
+
+// The typed error says which kind of failure it was; the cause underneath it
+// must survive too, for whoever reads the dead letter or the log.
+func TestDecodeKeepsTheCause(t *testing.T) {
+	_, err := codecs.Decode[events.CancelRequested]([]byte(`{"v":1,"order_id":7}`))
+	require.ErrorIs(t, err, codecs.ErrMalformed)
+	var typeErr *json.UnmarshalTypeError
+	require.ErrorAs(t, err, &typeErr)
+
+	_, err = codecs.Decode[events.CancelRequested]([]byte(`{"v":1,"order_id":"o 1","customer_id":"c1"}`))
+	require.ErrorIs(t, err, codecs.ErrInvalid)
+	require.True(t, order.IsFieldError(err), "the field error is kept: %v", err)
 }

@@ -98,7 +98,7 @@ func (c *Client) Stats(ctx context.Context) (Stats, error) {
 	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
-		return s, fmt.Errorf("%w: %v", ErrUnavailable, err)
+		return s, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	defer resp.Body.Close()
 	return s, json.NewDecoder(resp.Body).Decode(&s)
@@ -119,7 +119,7 @@ func (c *Client) post(ctx context.Context, path string, body, out any) error {
 		if errors.Is(err, context.Canceled) {
 			return err
 		}
-		return fmt.Errorf("%w: %v", ErrUnavailable, err)
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	defer resp.Body.Close()
 	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
@@ -130,7 +130,7 @@ func (c *Client) post(ctx context.Context, path string, body, out any) error {
 		return fmt.Errorf("gateway refused %s: %s: %s", path, resp.Status, bytes.TrimSpace(msg))
 	case out != nil:
 		if err := json.Unmarshal(msg, out); err != nil {
-			return fmt.Errorf("%w: decoding answer: %v", ErrUnavailable, err)
+			return fmt.Errorf("%w: decoding answer: %w", ErrUnavailable, err)
 		}
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -68,4 +69,6 @@ func TestClientMapsFailuresToUnavailable(t *testing.T) {
 	closed.Close()
 	_, err = NewClient(closed.URL).Charge(context.Background(), ChargeRequest{IdempotencyKey: "o1"})
 	require.ErrorIs(t, err, ErrUnavailable)
+	var netErr *url.Error
+	require.ErrorAs(t, err, &netErr, "the network error under ErrUnavailable is kept")
 }

@@ -180,10 +180,10 @@ func (s *Simulated) write(e entry) error {
 		return fmt.Errorf("encoding ledger entry: %w", err)
 	}
 	if _, err := s.ledger.Write(append(b, '\n')); err != nil {
-		return fmt.Errorf("%w: writing ledger: %v", ErrUnavailable, err)
+		return fmt.Errorf("%w: writing ledger: %w", ErrUnavailable, err)
 	}
 	if err := s.ledger.Sync(); err != nil {
-		return fmt.Errorf("%w: syncing ledger: %v", ErrUnavailable, err)
+		return fmt.Errorf("%w: syncing ledger: %w", ErrUnavailable, err)
 	}
 	return nil
 }

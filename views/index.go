@@ -89,7 +89,7 @@ func encodeCursor(e entry) string {
 func decodeCursor(s string) (entry, error) {
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
-		return entry{}, fmt.Errorf("%w: %v", ErrBadCursor, err)
+		return entry{}, fmt.Errorf("%w: %w", ErrBadCursor, err)
 	}
 	ts, id, ok := strings.Cut(string(b), "|")
 	nanos, err := strconv.ParseInt(ts, 10, 64)
