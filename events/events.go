@@ -4,7 +4,6 @@ package events
 
 import (
 	"errors"
-	"fmt"
 	"orderflow/codecs"
 	"time"
 
@@ -68,7 +67,7 @@ func (e PaymentSettled) Validate() error {
 	if err := codecs.CheckVersion(e.V); err != nil {
 		return err
 	}
-	if err := checkStatus(e.Status, order.Paid, order.PaymentFailed, order.Cancelled); err != nil {
+	if err := order.CheckOneOf(e.Status, order.PaymentOutcomes()); err != nil {
 		return err
 	}
 	if e.Status == order.Paid && e.Payment == nil {
@@ -95,7 +94,7 @@ func (e ShipmentSettled) Validate() error {
 	if err := codecs.CheckVersion(e.V); err != nil {
 		return err
 	}
-	if err := checkStatus(e.Status, order.Shipped, order.PaymentFailed, order.Cancelled); err != nil {
+	if err := order.CheckOneOf(e.Status, order.ShipmentOutcomes()); err != nil {
 		return err
 	}
 	if e.Status == order.Shipped && (e.Shipment == nil || e.Payment == nil) {
@@ -126,7 +125,7 @@ func (e CustomerNotified) Validate() error {
 	if err := codecs.CheckVersion(e.V); err != nil {
 		return err
 	}
-	if err := checkStatus(e.Status, order.Shipped, order.PaymentFailed, order.Cancelled); err != nil {
+	if err := order.CheckOneOf(e.Status, order.ShipmentOutcomes()); err != nil {
 		return err
 	}
 	if err := order.CheckID("order_id", e.OrderID); err != nil {
@@ -135,14 +134,6 @@ func (e CustomerNotified) Validate() error {
 	return order.CheckID("customer_id", e.CustomerID)
 }
 
-func checkStatus(s order.Status, allowed ...order.Status) error {
-	for _, a := range allowed {
-		if s == a {
-			return nil
-		}
-	}
-	return fmt.Errorf("status: %q is not allowed here", s)
-}
 
 // OrderKey returns the order id the record is about: its Kafka key.
 func (e OrderPlaced) OrderKey() string { return e.Order.ID }

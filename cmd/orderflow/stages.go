@@ -7,15 +7,19 @@ import (
 
 	"github.com/lovoo/goka"
 	"github.com/nats-io/nats.go"
+	"golang.org/x/sync/errgroup"
 
 	"orderflow/gateway"
+	"orderflow/intake"
 	"orderflow/metrics"
 	"orderflow/notify"
 	"orderflow/processors/notifications"
 	"orderflow/processors/orders"
 	"orderflow/processors/payment"
+	"orderflow/processors/scheduler"
 	"orderflow/processors/shipping"
 	"orderflow/retry"
+	"orderflow/topology"
 )
 
 func (a *app) runPayment(ctx context.Context) error {
@@ -30,24 +34,63 @@ func (a *app) runPayment(ctx context.Context) error {
 		defer sim.Close()
 		gw = sim
 	}
-	cfg := payment.Config{Gateway: gw, Logger: a.logger, Retry: a.cfg.Retry, MaxRecordBytes: a.cfg.Kafka.MaxRecordBytes, Now: time.Now}
-	return a.supervise(ctx, string(payment.Group), func() (*goka.Processor, error) {
-		return payment.New(a.goka.Brokers(), cfg, a.goka.Processor(payment.Group)...)
+	cfg := payment.Config{Gateway: gw, Logger: a.logger, Retry: a.cfg.Retry, Limits: a.limits(), Now: time.Now}
+	return a.withScheduler(ctx, func(ctx context.Context) error {
+		return a.supervise(ctx, string(topology.PaymentGroup), func() (*goka.Processor, error) {
+			return payment.New(a.goka.Brokers(), cfg, a.goka.Processor(topology.PaymentGroup)...)
+		})
 	})
 }
 
+// withScheduler runs a stage that retries together with a scheduler
+// instance, so that wherever a retrying stage runs, its retries come back.
+// In `all` both retrying stages bring one; goka shares the partitions.
+func (a *app) withScheduler(ctx context.Context, run func(context.Context) error) error {
+	cfg := scheduler.Config{Logger: a.logger, Limits: a.limits(), MaxWait: 2 * a.cfg.Retry.Max, Now: time.Now}
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		return a.supervise(ctx, string(topology.SchedulerGroup), func() (*goka.Processor, error) {
+			return scheduler.New(a.goka.Brokers(), cfg, a.goka.Processor(topology.SchedulerGroup)...)
+		})
+	})
+	g.Go(func() error { return run(ctx) })
+	return g.Wait()
+}
+
+// limits are what every group's input gate accepts.
+func (a *app) limits() intake.Limits {
+	return intake.Limits{MaxRecordBytes: a.cfg.Kafka.MaxRecordBytes, Partitions: a.cfg.Kafka.Partitions}
+}
+
 func (a *app) runShipping(ctx context.Context) error {
-	cfg := shipping.Config{Logger: a.logger, MaxRecordBytes: a.cfg.Kafka.MaxRecordBytes, Now: time.Now}
-	return a.supervise(ctx, string(shipping.Group), func() (*goka.Processor, error) {
-		return shipping.New(a.goka.Brokers(), cfg, a.goka.Processor(shipping.Group)...)
+	cfg := shipping.Config{Logger: a.logger, Limits: a.limits(), Now: time.Now}
+	return a.supervise(ctx, string(topology.ShippingGroup), func() (*goka.Processor, error) {
+		return shipping.New(a.goka.Brokers(), cfg, a.goka.Processor(topology.ShippingGroup)...)
 	})
 }
 
 func (a *app) runOrders(ctx context.Context) error {
-	cfg := orders.Config{Logger: a.logger, MaxRecordBytes: a.cfg.Kafka.MaxRecordBytes, Metrics: metrics.NewPipeline(a.metrics)}
-	return a.supervise(ctx, string(orders.Group), func() (*goka.Processor, error) {
-		return orders.New(a.goka.Brokers(), cfg, a.goka.Processor(orders.Group)...)
+	cfg := orders.Config{Logger: a.logger, Limits: a.limits(), Metrics: metrics.NewPipeline(a.metrics, groupInputs())}
+	return a.supervise(ctx, string(topology.OrdersGroup), func() (*goka.Processor, error) {
+		return orders.New(a.goka.Brokers(), cfg, a.goka.Processor(topology.OrdersGroup)...)
 	})
+}
+
+// groupInputs names the topics each group reads, taken from the groups'
+// own graphs: the dead letters each may set aside.
+func groupInputs() map[string][]string {
+	inputs := map[string][]string{}
+	for _, g := range []*goka.GroupGraph{
+		payment.Define(payment.Config{}), shipping.Define(shipping.Config{}), notifications.Define(notifications.Config{}),
+		orders.Define(orders.Config{}), scheduler.Define(scheduler.Config{}),
+	} {
+		topics := g.InputStreams().Topics()
+		if loop := g.LoopStream(); loop != nil {
+			topics = append(topics, loop.Topic())
+		}
+		inputs[string(g.Group())] = topics
+	}
+	return inputs
 }
 
 func (a *app) runNotifications(ctx context.Context, natsURL string) error {
@@ -69,12 +112,14 @@ func (a *app) runNotifications(ctx context.Context, natsURL string) error {
 	if err != nil {
 		return fmt.Errorf("preparing notifications: %w", err)
 	}
-	// Attempts 0: while NATS is down notifications wait, they are never
-	// dropped; the backoff keeps a dead server from being hammered.
-	cfg := notifications.Config{Notifier: pub, Logger: a.logger, MaxRecordBytes: a.cfg.Kafka.MaxRecordBytes, Now: time.Now,
+	// No attempt limit: while NATS is down notifications wait, they are
+	// never dropped; the backoff keeps a dead server from being hammered.
+	cfg := notifications.Config{Notifier: pub, Logger: a.logger, Limits: a.limits(), Now: time.Now,
 		Retry: retry.Policy{Base: a.cfg.Retry.Base, Max: a.cfg.Retry.Max}}
-	return a.supervise(ctx, string(notifications.Group), func() (*goka.Processor, error) {
-		return notifications.New(a.goka.Brokers(), cfg, a.goka.Processor(notifications.Group)...)
+	return a.withScheduler(ctx, func(ctx context.Context) error {
+		return a.supervise(ctx, string(topology.NotificationsGroup), func() (*goka.Processor, error) {
+			return notifications.New(a.goka.Brokers(), cfg, a.goka.Processor(topology.NotificationsGroup)...)
+		})
 	})
 }
 

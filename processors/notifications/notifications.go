@@ -1,11 +1,14 @@
 // Package notifications is the last stage: it reads every order's outcome
 // from sent_orders, tells the customer through a Notifier (NATS JetStream in
 // production) and records that on notified_orders.
+//
+// A notifier that does not take the message is asked again later through the
+// scheduler (topology.Retries), for as long as it takes: a notification is
+// never dropped, and other orders of the partition go on meanwhile.
 package notifications
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -15,15 +18,8 @@ import (
 	"orderflow/events"
 	"orderflow/intake"
 	"orderflow/notify"
-	"orderflow/order"
 	"orderflow/retry"
 	"orderflow/topology"
-)
-
-// The names this stage owns.
-var (
-	Group = topology.NotificationsGroup
-	Table = topology.NotificationsTable
 )
 
 // Notifier delivers a message to a customer. Delivering the same order's
@@ -35,33 +31,45 @@ type Notifier interface {
 
 // Config is what the stage needs.
 type Config struct {
-	Notifier       Notifier
-	Logger         *slog.Logger
-	Retry          retry.Policy // while NATS is unavailable; Attempts 0 waits for ever
-	MaxRecordBytes int
-	Now            func() time.Time
+	Notifier Notifier
+	Logger   *slog.Logger
+	Limits   intake.Limits
+	// Retry schedules further attempts while the notifier fails; its
+	// Attempts are ignored: a notification is tried until it is delivered.
+	Retry retry.Policy
+	// CallTimeout bounds one delivery; 0 means 5 s.
+	CallTimeout time.Duration
+	Now         func() time.Time
 }
 
 // Entry is the stage's state for one order in the notifications table.
 type Entry struct {
 	V int `json:"v"`
 	// Notified is the record written to notified_orders, written again
-	// unchanged when an input is replayed; the customer is not told twice.
+	// unchanged when an input is seen again; the customer is not told twice.
 	Notified *events.CustomerNotified `json:"notified,omitempty"`
+	// Attempts counts the deliveries that failed; Retry is the retry
+	// scheduled last and not yet done.
+	Attempts int                    `json:"attempts,omitempty"`
+	Retry    *events.RetryScheduled `json:"retry,omitempty"`
 }
 
 // Validate implements codecs.Schema.
-func (r Entry) Validate() error { return codecs.CheckVersion(r.V) }
+func (e Entry) Validate() error { return codecs.CheckVersion(e.V) }
 
 // Define returns the stage's group graph; production and tests share it.
 func Define(cfg Config) *goka.GroupGraph {
-	s := &stage{cfg: cfg}
-	return goka.DefineGroup(Group,
+	if cfg.CallTimeout == 0 {
+		cfg.CallTimeout = 5 * time.Second
+	}
+	s := &stage{cfg: cfg, gate: intake.New(topology.NotificationsGroup, cfg.Limits, cfg.Logger)}
+	edges := []goka.Edge{
 		goka.Input(topology.SentOrders, codecs.Raw{}, s.shipmentSettled),
 		goka.Output(topology.NotifiedOrders, codecs.JSON[events.CustomerNotified]{}),
-		intake.Edge(),
 		goka.Persist(codecs.JSON[Entry]{}),
-	)
+	}
+	edges = append(edges, intake.RetryEdges(s.retryDue)...)
+	return goka.DefineGroup(topology.NotificationsGroup, append(edges, s.gate.Edges()...)...)
 }
 
 // New returns the stage's processor.
@@ -71,58 +79,13 @@ func New(brokers []string, cfg Config, opts ...goka.ProcessorOption) (*goka.Proc
 }
 
 type stage struct {
-	cfg Config
+	cfg  Config
+	gate *intake.Gate
 }
 
-func (s *stage) shipmentSettled(ctx goka.Context, msg any) {
-	log := s.cfg.Logger.With("order_id", ctx.Key(), "stage", string(Group))
-	sh, ok := intake.Decode[events.ShipmentSettled](ctx, msg, s.cfg.MaxRecordBytes, log)
-	if !ok {
-		return
+func (s *stage) entry(ctx goka.Context) Entry {
+	if e, ok := ctx.Value().(Entry); ok {
+		return e
 	}
-	rec, _ := ctx.Value().(Entry)
-	if rec.Notified != nil {
-		log.Info("customer already notified; re-emitting", "status", rec.Notified.Status)
-		// Write the record again as well: after a crash the local table may
-		// hold a value whose write to the table topic never completed.
-		ctx.SetValue(rec)
-		ctx.Emit(topology.NotifiedOrders, ctx.Key(), *rec.Notified)
-		return
-	}
-	m := message(sh, s.cfg.Now().UTC())
-	err := retry.Do(ctx.Context(), s.cfg.Retry, func(c context.Context) error {
-		return s.cfg.Notifier.Notify(c, m)
-	}, func(attempt int, wait time.Duration, err error) {
-		log.Warn("notification not delivered; retrying", "attempt", attempt, "wait", wait, "error", err)
-	})
-	if err != nil {
-		// Only a stopping processor ends the retries. Recording the
-		// notification now would lose it: leave the record uncommitted for
-		// the next owner.
-		intake.Abandon(ctx, fmt.Errorf("notifying customer: %w", err))
-		return
-	}
-	n := events.CustomerNotified{V: codecs.Version, OrderID: sh.Order.ID, CustomerID: sh.Order.CustomerID, Status: sh.Status, Subject: notify.Subject(sh.Order.CustomerID), At: m.At}
-	rec.V, rec.Notified = codecs.Version, &n
-	ctx.SetValue(rec)
-	ctx.Emit(topology.NotifiedOrders, ctx.Key(), n)
-	log.Info("customer notified", "status", sh.Status, "subject", n.Subject)
-}
-
-// message is what the customer reads about an order's outcome.
-func message(sh events.ShipmentSettled, at time.Time) notify.Message {
-	m := notify.Message{OrderID: sh.Order.ID, CustomerID: sh.Order.CustomerID, Status: sh.Status, At: at}
-	switch sh.Status {
-	case order.Shipped:
-		m.TrackingNumber = sh.Shipment.TrackingNumber
-		m.Text = fmt.Sprintf("Your order %s is on its way with %s, tracking number %s.", sh.Order.ID, sh.Shipment.Carrier, sh.Shipment.TrackingNumber)
-	case order.PaymentFailed:
-		m.Text = fmt.Sprintf("We could not take payment for your order %s: %s.", sh.Order.ID, sh.Reason)
-	case order.Cancelled:
-		m.Text = fmt.Sprintf("Your order %s is cancelled.", sh.Order.ID)
-		if sh.RefundDue() {
-			m.Text += " Your payment will be refunded."
-		}
-	}
-	return m
+	return Entry{V: codecs.Version}
 }

@@ -19,6 +19,7 @@ import (
 	"orderflow/internal/ordertest"
 	"orderflow/notify"
 	"orderflow/order"
+	"orderflow/processors/scheduler"
 	"orderflow/retry"
 	"orderflow/topology"
 )
@@ -62,12 +63,15 @@ func start(t *testing.T, failures int) *fixture {
 		Notifier:       n,
 		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Retry:          retry.Policy{Base: time.Microsecond, Max: time.Microsecond},
-		MaxRecordBytes: 64 << 10,
+		Limits: intake.Limits{MaxRecordBytes: 64 << 10},
 		Now:            ordertest.Clock(),
 	}
 	proc, err := New(nil, cfg, goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
 	require.NoError(t, err)
 	ordertest.Run(t, proc)
+	sched, err := scheduler.New(nil, scheduler.Config{Logger: cfg.Logger, Now: cfg.Now}, goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
+	require.NoError(t, err)
+	ordertest.Run(t, sched)
 	return &fixture{tt: tt, notifier: n, notified: tt.NewQueueTracker(string(topology.NotifiedOrders)), dead: tt.NewQueueTracker(string(topology.DeadLetters))}
 }
 

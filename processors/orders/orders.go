@@ -5,12 +5,13 @@
 //
 // Stages report on different topics, which goka reads concurrently, so
 // reports may arrive in any order; order.State.Apply sorts them into the
-// order's life.
+// order's life. The group also reads dead letters, only to count them.
 package orders
 
 import (
 	"log/slog"
 	"slices"
+	"time"
 
 	"github.com/lovoo/goka"
 
@@ -22,16 +23,10 @@ import (
 	"orderflow/topology"
 )
 
-// The names this group owns.
-var (
-	Group = topology.OrdersGroup
-	Table = topology.OrdersTable
-)
-
 // Config is what the group needs.
 type Config struct {
-	Logger         *slog.Logger
-	MaxRecordBytes int
+	Logger *slog.Logger
+	Limits intake.Limits
 	// Metrics, when set, counts every report, outcome and dead letter: this
 	// group sees them all.
 	Metrics *metrics.Pipeline
@@ -39,17 +34,17 @@ type Config struct {
 
 // Define returns the group graph; production and tests share it.
 func Define(cfg Config) *goka.GroupGraph {
-	g := &group{cfg: cfg}
-	return goka.DefineGroup(Group,
+	g := &group{cfg: cfg, gate: intake.New(topology.OrdersGroup, cfg.Limits, cfg.Logger)}
+	edges := []goka.Edge{
 		goka.Input(topology.NewOrders, codecs.Raw{}, g.placed),
 		goka.Input(topology.OrderCancellations, codecs.Raw{}, g.cancelRequested),
 		goka.Input(topology.PayedOrders, codecs.Raw{}, g.paymentSettled),
 		goka.Input(topology.SentOrders, codecs.Raw{}, g.shipmentSettled),
 		goka.Input(topology.NotifiedOrders, codecs.Raw{}, g.customerNotified),
 		goka.Input(topology.DeadLetters, codecs.Raw{}, g.deadLetter),
-		intake.Edge(),
 		goka.Persist(codecs.JSON[events.OrderState]{}),
-	)
+	}
+	return goka.DefineGroup(topology.OrdersGroup, append(edges, g.gate.Edges()...)...)
 }
 
 // New returns the group's processor.
@@ -59,7 +54,8 @@ func New(brokers []string, cfg Config, opts ...goka.ProcessorOption) (*goka.Proc
 }
 
 type group struct {
-	cfg Config
+	cfg  Config
+	gate *intake.Gate
 }
 
 func (g *group) placed(ctx goka.Context, msg any) {
@@ -117,21 +113,29 @@ func (g *group) customerNotified(ctx goka.Context, msg any) {
 	}
 	st := g.state(ctx)
 	if st.NotifiedAt == nil {
-		terminal := n.Status
-		if terminal == order.Shipped {
-			terminal = order.Notified
-		}
-		g.cfg.Metrics.Event(string(topology.NotifiedOrders), string(n.Status))
-		g.cfg.Metrics.Notified(string(terminal), st.Order.CreatedAt, n.At)
+		g.countTold(st, n)
 	}
 	st.NotifiedAt = &n.At
-	if n.Status == order.Shipped {
-		if err := st.Apply(order.Change{Status: order.Notified, At: n.At}); err != nil {
-			intake.Put(ctx, msg, err, g.log(ctx))
+	if told := order.Told(n.Status); told != n.Status {
+		if err := st.Apply(order.Change{Status: told, At: n.At}); err != nil {
+			g.gate.SetAside(ctx, msg.([]byte), err)
 			return
 		}
 	}
 	ctx.SetValue(st)
+}
+
+// countTold counts an order whose customer was told of its end. The time
+// from creation to the telling is observed only for an order already known:
+// the report may come before the order itself, whose creation time is then
+// still unknown.
+func (g *group) countTold(st events.OrderState, n events.CustomerNotified) {
+	g.cfg.Metrics.Event(string(topology.NotifiedOrders), string(n.Status))
+	var created time.Time
+	if st.Known() {
+		created = st.Order.CreatedAt
+	}
+	g.cfg.Metrics.Told(string(order.Told(n.Status)), created, n.At)
 }
 
 // update records a stage's report, filling in the order if this is the first
@@ -145,7 +149,7 @@ func (g *group) update(ctx goka.Context, msg any, o order.Order, c order.Change,
 	if err := st.Apply(c); err != nil {
 		// Two stages disagreeing about an order is a bug; keep the report
 		// for whoever investigates, and the first story in the table.
-		intake.Put(ctx, msg, err, g.log(ctx))
+		g.gate.SetAside(ctx, msg.([]byte), err)
 		return
 	}
 	if details != nil {
@@ -171,10 +175,6 @@ func (g *group) state(ctx goka.Context) events.OrderState {
 	return events.OrderState{V: codecs.Version}
 }
 
-func (g *group) log(ctx goka.Context) *slog.Logger {
-	return g.cfg.Logger.With("order_id", ctx.Key(), "stage", string(Group))
-}
-
 func decode[T codecs.Schema](g *group, ctx goka.Context, msg any) (T, bool) {
-	return intake.Decode[T](ctx, msg, g.cfg.MaxRecordBytes, g.log(ctx))
+	return intake.Decode[T](g.gate, ctx, msg)
 }

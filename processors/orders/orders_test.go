@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"orderflow/events"
+	"orderflow/intake"
 	"orderflow/internal/ordertest"
 	"orderflow/metrics"
 	"orderflow/order"
@@ -21,7 +22,7 @@ import (
 func start(t *testing.T) *tester.Tester {
 	t.Helper()
 	tt := tester.New(t)
-	proc, err := New(nil, Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxRecordBytes: 64 << 10},
+	proc, err := New(nil, Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Limits: intake.Limits{MaxRecordBytes: 64 << 10}},
 		goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
 	require.NoError(t, err)
 	ordertest.Run(t, proc)
@@ -57,7 +58,7 @@ func TestOrdersFollowsTheOrderThroughEveryStage(t *testing.T) {
 			for _, topic := range tc.topic {
 				tt.Consume(string(topic), "o1", ordertest.Bytes(r[topic]))
 			}
-			st := tt.TableValue(Table, "o1").(events.OrderState)
+			st := tt.TableValue(topology.OrdersTable, "o1").(events.OrderState)
 			require.Equal(t, order.Notified, st.Status)
 			var got []order.Status
 			for _, h := range st.History {
@@ -78,7 +79,7 @@ func TestOrdersRecordsFailuresAndCancellations(t *testing.T) {
 		o := ordertest.Order("o1", "c1")
 		tt.Consume(string(topology.NewOrders), "o1", ordertest.Bytes(events.OrderPlaced{V: 1, Order: o, PaymentToken: "tok_decline"}))
 		tt.Consume(string(topology.PayedOrders), "o1", ordertest.Bytes(events.PaymentSettled{V: 1, Order: o, Status: order.PaymentFailed, Reason: "card declined", At: ordertest.Epoch}))
-		st := tt.TableValue(Table, "o1").(events.OrderState)
+		st := tt.TableValue(topology.OrdersTable, "o1").(events.OrderState)
 		require.Equal(t, order.PaymentFailed, st.Status)
 		require.Equal(t, "card declined", st.History[1].Reason)
 	})
@@ -91,7 +92,7 @@ func TestOrdersRecordsFailuresAndCancellations(t *testing.T) {
 		tt.Consume(string(topology.OrderCancellations), "o1", ordertest.Bytes(events.CancelRequested{V: 1, OrderID: "o1", CustomerID: "c1", At: ordertest.Epoch}))
 		tt.Consume(string(topology.PayedOrders), "o1", ordertest.Bytes(events.PaymentSettled{V: 1, Order: o, Status: order.Paid, Payment: pay, At: ordertest.Epoch}))
 		tt.Consume(string(topology.SentOrders), "o1", ordertest.Bytes(events.ShipmentSettled{V: 1, Order: o, Status: order.Cancelled, Payment: pay, At: ordertest.Epoch}))
-		st := tt.TableValue(Table, "o1").(events.OrderState)
+		st := tt.TableValue(topology.OrdersTable, "o1").(events.OrderState)
 		require.Equal(t, order.Cancelled, st.Status)
 		require.NotNil(t, st.CancelRequestedAt)
 		require.True(t, st.Payment.Refunded)
@@ -105,13 +106,13 @@ func TestOrdersRecordsFailuresAndCancellations(t *testing.T) {
 		tt.Consume(string(topology.SentOrders), "o1", ordertest.Bytes(reports("o1")[topology.SentOrders]))
 		_, _, ok := dead.Next()
 		require.True(t, ok)
-		require.Equal(t, order.PaymentFailed, tt.TableValue(Table, "o1").(events.OrderState).Status)
+		require.Equal(t, order.PaymentFailed, tt.TableValue(topology.OrdersTable, "o1").(events.OrderState).Status)
 	})
 }
 
 func TestOrdersCountsThePipeline(t *testing.T) {
 	tt := tester.New(t)
-	m := metrics.NewPipeline(metrics.NewRegistry())
+	m := metrics.NewPipeline(metrics.NewRegistry(), nil)
 	proc, err := New(nil, Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: m}, goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
 	require.NoError(t, err)
 	ordertest.Run(t, proc)

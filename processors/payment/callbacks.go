@@ -2,9 +2,7 @@ package payment
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"time"
 
 	"github.com/lovoo/goka"
 
@@ -13,157 +11,159 @@ import (
 	"orderflow/gateway"
 	"orderflow/intake"
 	"orderflow/order"
-	"orderflow/retry"
 	"orderflow/topology"
 )
 
 // placed charges a new order, unless it was cancelled first or was already
-// settled; a replay re-emits the first outcome and charges nothing.
+// seen; an input seen again re-emits what was emitted and charges nothing.
 func (s *stage) placed(ctx goka.Context, msg any) {
-	log := s.log(ctx)
-	p, ok := intake.Decode[events.OrderPlaced](ctx, msg, s.cfg.MaxRecordBytes, log)
+	p, ok := intake.Decode[events.OrderPlaced](s.gate, ctx, msg)
 	if !ok {
 		return
 	}
-	rec := s.entry(ctx)
-	if rec.Settled != nil {
-		log.Info("order already settled; re-emitting outcome", "status", rec.Settled.Status)
-		// Write the record again as well: after a crash the local table may
-		// hold a value whose write to the table topic never completed.
-		ctx.SetValue(rec)
-		ctx.Emit(topology.PayedOrders, ctx.Key(), *rec.Settled)
-		return
-	}
-	settled, ok := s.settle(ctx, msg, p, rec.CancelRequested)
-	if !ok {
-		return
-	}
-	rec.Settled = &settled
-	ctx.SetValue(rec)
-	ctx.Emit(topology.PayedOrders, ctx.Key(), settled)
-	log.Info("payment settled", "status", settled.Status, "amount_cents", p.Order.TotalCents, "reason", settled.Reason)
-}
-
-// settle decides the outcome of a new order; it reports false when the
-// processor is stopping mid-charge and the record is left to be processed
-// again.
-func (s *stage) settle(ctx goka.Context, msg any, p events.OrderPlaced, cancelled bool) (events.PaymentSettled, bool) {
-	out := events.PaymentSettled{V: codecs.Version, Order: p.Order, At: s.cfg.Now().UTC()}
-	if cancelled {
-		out.Status, out.Reason = order.Cancelled, "cancelled by the customer before payment"
-		return out, true
-	}
-	charge, err := s.charge(ctx, p)
+	e := s.entry(ctx)
 	switch {
-	case err != nil && ctx.Context().Err() != nil:
-		// The next owner asks the gateway again under the same key and
-		// gets the same answer: nothing is charged twice.
-		intake.Abandon(ctx, fmt.Errorf("charging interrupted: %w", err))
-		return out, false
-	case err != nil:
-		// The detail (addresses, timeouts) goes to the log and the dead
-		// letter; the customer reads a plain reason.
-		out.Status, out.Reason = order.PaymentFailed, "the payment provider did not answer"
-		intake.Put(ctx, msg, fmt.Errorf("charging: %w", err), s.log(ctx))
-	case !charge.Approved:
-		out.Status, out.Reason = order.PaymentFailed, charge.DeclineReason
+	case e.Settled != nil:
+		s.gate.Replay(ctx, e, topology.PayedOrders, *e.Settled)
+	case e.Retry != nil:
+		s.gate.Replay(ctx, e, topology.Retries, *e.Retry)
 	default:
-		out.Status = order.Paid
-		out.Payment = &order.Payment{ChargeID: charge.ID, AmountCents: p.Order.TotalCents, Currency: p.Order.Currency}
-	}
-	return out, true
-}
-
-// charge calls the gateway, retrying outages on the configured schedule.
-// The order id is the idempotency key, so a retry or a replay after a crash
-// never charges twice.
-func (s *stage) charge(ctx goka.Context, p events.OrderPlaced) (gateway.Charge, error) {
-	log := s.log(ctx)
-	req := gateway.ChargeRequest{
-		IdempotencyKey: p.Order.ID,
-		OrderID:        p.Order.ID,
-		AmountCents:    p.Order.TotalCents,
-		Currency:       p.Order.Currency,
-		Token:          p.PaymentToken,
-	}
-	var charge gateway.Charge
-	err := retry.Do(ctx.Context(), s.cfg.Retry, func(c context.Context) error {
-		var err error
-		charge, err = s.cfg.Gateway.Charge(c, req)
-		if err != nil && !errors.Is(err, gateway.ErrUnavailable) {
-			return retry.Permanent(err)
+		if out := decidePlaced(e, p, s.cfg.Now()); out != nil {
+			e.Settled = out
+			s.finish(ctx, e, step{settled: out}, msg.([]byte), "", nil)
+			return
 		}
-		return err
-	}, func(attempt int, wait time.Duration, err error) {
-		log.Warn("payment gateway failed; retrying", "attempt", attempt, "wait", wait, "error", err)
-	})
-	if err != nil {
-		return charge, fmt.Errorf("payment gateway gave up: %w", err)
+		s.charge(ctx, e, p, msg.([]byte), msg.([]byte))
 	}
-	return charge, nil
 }
 
-// cancelRequested marks an order cancelled if it is not yet settled. A paid
-// order is the shipping stage's to cancel, since only it knows whether the
-// parcel has left.
+// charge makes one charge call and acts on its answer. The order id is the
+// idempotency key, so a retry or a replay after a crash never charges twice.
+//
+// current is the record being processed, input the new_orders record (the
+// same one on a first attempt).
+func (s *stage) charge(ctx goka.Context, e Entry, p events.OrderPlaced, current, input []byte) {
+	c, cancel := context.WithTimeout(ctx.Context(), s.cfg.CallTimeout)
+	defer cancel()
+	charge, err := s.cfg.Gateway.Charge(c, gateway.ChargeRequest{
+		IdempotencyKey: p.Order.ID, OrderID: p.Order.ID, AmountCents: p.Order.TotalCents,
+		Currency: p.Order.Currency, Token: p.PaymentToken,
+	})
+	if err != nil && ctx.Context().Err() != nil {
+		// The next owner asks the gateway again under the same key and gets
+		// the same answer: nothing is charged twice.
+		s.gate.Abandon(ctx, fmt.Errorf("charging interrupted: %w", err))
+		return
+	}
+	next, st := decideCharge(e, p, charge, err, s.cfg.Retry.Attempts, s.cfg.Now())
+	s.finish(ctx, next, st, current, actionCharge, input)
+}
+
+// cancelRequested records a cancel that arrived before the order was settled.
 func (s *stage) cancelRequested(ctx goka.Context, msg any) {
-	log := s.log(ctx)
-	if _, ok := intake.Decode[events.CancelRequested](ctx, msg, s.cfg.MaxRecordBytes, log); !ok {
+	if _, ok := intake.Decode[events.CancelRequested](s.gate, ctx, msg); !ok {
 		return
 	}
-	rec := s.entry(ctx)
-	if rec.Settled != nil || rec.CancelRequested {
-		log.Info("cancel request left to later stages", "payment_status", settledStatus(rec))
+	e, changed := decideCancel(s.entry(ctx))
+	if !changed {
+		s.gate.Log(ctx).Info("cancel request left to later stages")
 		return
 	}
-	rec.CancelRequested = true
-	ctx.SetValue(rec)
-	log.Info("cancel request recorded before payment")
+	ctx.SetValue(e)
+	s.gate.Log(ctx).Info("cancel request recorded before payment")
 }
 
 // shipmentSettled refunds an order that shipping cancelled after it was paid.
 func (s *stage) shipmentSettled(ctx goka.Context, msg any) {
-	log := s.log(ctx)
-	sh, ok := intake.Decode[events.ShipmentSettled](ctx, msg, s.cfg.MaxRecordBytes, log)
+	sh, ok := intake.Decode[events.ShipmentSettled](s.gate, ctx, msg)
 	if !ok || !sh.RefundDue() {
 		return
 	}
-	rec := s.entry(ctx)
-	if rec.Refunded {
-		return
-	}
-	// A key of its own: a gateway with one key space per account would
-	// otherwise answer the refund with the charge's stored result.
-	req := gateway.RefundRequest{IdempotencyKey: "refund:" + ctx.Key(), ChargeID: sh.Payment.ChargeID, AmountCents: sh.Payment.AmountCents}
-	// The customer was promised the refund: retry until it is made. A
-	// refused refund (not an outage) is a dead letter for a person to see.
-	policy := s.cfg.Retry
-	policy.Attempts = 0
-	err := retry.Do(ctx.Context(), policy, func(c context.Context) error {
-		err := s.cfg.Gateway.Refund(c, req)
-		if err != nil && !errors.Is(err, gateway.ErrUnavailable) {
-			return retry.Permanent(err)
-		}
-		return err
-	}, func(attempt int, wait time.Duration, err error) {
-		log.Warn("refund failed; retrying", "attempt", attempt, "wait", wait, "error", err)
-	})
+	e := s.entry(ctx)
 	switch {
-	case err != nil && ctx.Context().Err() != nil:
-		intake.Abandon(ctx, fmt.Errorf("refunding interrupted: %w", err))
-		return
-	case err != nil:
-		intake.Put(ctx, msg, fmt.Errorf("refunding: %w", err), log)
-		return
+	case e.Refunded:
+	case e.Retry != nil:
+		s.gate.Replay(ctx, e, topology.Retries, *e.Retry)
+	default:
+		s.refund(ctx, e, sh, msg.([]byte), msg.([]byte))
 	}
-	rec.Refunded = true
-	ctx.SetValue(rec)
-	log.Info("payment refunded", "charge_id", sh.Payment.ChargeID, "amount_cents", sh.Payment.AmountCents)
 }
 
-func settledStatus(r Entry) order.Status {
-	if r.Settled == nil {
-		return ""
+// refund makes one refund call and acts on its answer. The refund has a key
+// of its own: a gateway with one key space per account would otherwise
+// answer it with the charge's stored result.
+func (s *stage) refund(ctx goka.Context, e Entry, sh events.ShipmentSettled, current, input []byte) {
+	c, cancel := context.WithTimeout(ctx.Context(), s.cfg.CallTimeout)
+	defer cancel()
+	err := s.cfg.Gateway.Refund(c, gateway.RefundRequest{IdempotencyKey: "refund:" + ctx.Key(), ChargeID: sh.Payment.ChargeID, AmountCents: sh.Payment.AmountCents})
+	if err != nil && ctx.Context().Err() != nil {
+		s.gate.Abandon(ctx, fmt.Errorf("refunding interrupted: %w", err))
+		return
 	}
-	return r.Settled.Status
+	next, st := decideRefund(e, err)
+	s.finish(ctx, next, st, current, actionRefund, input)
+	if err == nil {
+		s.gate.Log(ctx).Info("payment refunded", "charge_id", sh.Payment.ChargeID, "amount_cents", sh.Payment.AmountCents)
+	}
+}
+
+// retryDue tries a charge or refund again when the scheduler finds it due. A
+// retry that is not the latest the entry knows of is stale (a copy a crash
+// left behind): it re-emits the pending one, in case the crash lost it.
+func (s *stage) retryDue(ctx goka.Context, msg any) {
+	r, ok := intake.Decode[events.RetryScheduled](s.gate, ctx, msg)
+	if !ok {
+		return
+	}
+	e, current := s.entry(ctx), msg.([]byte)
+	switch {
+	case r.Action == actionCharge && e.Settled != nil:
+		if r.Attempt == e.ChargeAttempts {
+			s.gate.Replay(ctx, e, topology.PayedOrders, *e.Settled)
+		}
+	case r.Action == actionCharge && r.Attempt == e.ChargeAttempts:
+		if p, err := codecs.Decode[events.OrderPlaced](r.Input); err != nil {
+			s.gate.SetAside(ctx, current, fmt.Errorf("retry input: %w", err))
+		} else {
+			s.charge(ctx, e, p, current, r.Input)
+		}
+	case r.Action == actionRefund && !e.Refunded && r.Attempt == e.RefundAttempts:
+		if sh, err := codecs.Decode[events.ShipmentSettled](r.Input); err != nil || !sh.RefundDue() {
+			s.gate.SetAside(ctx, current, fmt.Errorf("retry input: not a refund due: %w", err))
+		} else {
+			s.refund(ctx, e, sh, current, r.Input)
+		}
+	case e.Retry != nil:
+		s.gate.Replay(ctx, e, topology.Retries, *e.Retry)
+	}
+}
+
+// finish writes the entry and emits what the decision asks for. Every
+// outcome is checked against the order's state machine first.
+func (s *stage) finish(ctx goka.Context, e Entry, st step, current []byte, action string, input []byte) {
+	if st.settled != nil {
+		if err := order.CheckTransition(order.Created, st.settled.Status); err != nil {
+			s.gate.SetAside(ctx, current, fmt.Errorf("payment decided an impossible outcome: %w", err))
+			return
+		}
+	}
+	if st.retry != nil {
+		attempts := e.ChargeAttempts
+		if action == actionRefund {
+			attempts = e.RefundAttempts
+		}
+		r := s.gate.Retry(ctx, action, attempts, s.cfg.Now().Add(s.cfg.Retry.Backoff(attempts)), st.retry, input)
+		e.Retry = &r
+	}
+	ctx.SetValue(e)
+	if st.settled != nil {
+		ctx.Emit(topology.PayedOrders, ctx.Key(), *st.settled)
+		s.gate.Log(ctx).Info("payment settled", "status", st.settled.Status, "amount_cents", st.settled.Order.TotalCents, "reason", st.settled.Reason)
+	}
+	if st.retry != nil {
+		ctx.Emit(topology.Retries, ctx.Key(), *e.Retry)
+	}
+	if st.problem != nil {
+		s.gate.SetAside(ctx, current, st.problem)
+	}
 }

@@ -1,7 +1,11 @@
 // Package payment is the payment stage: it reads orders from new_orders,
 // charges them through a Gateway and writes the outcome to payed_orders. It
-// also hears cancellations, so that an order cancelled before it is charged
+// also hears cancellations, so that an order cancelled before any charge
 // never is, and refunds orders that shipping cancelled after payment.
+//
+// A gateway that does not answer is asked again later through the scheduler
+// (topology.Retries), never by waiting inside the callback: other orders of
+// the partition go on meanwhile.
 package payment
 
 import (
@@ -19,12 +23,6 @@ import (
 	"orderflow/topology"
 )
 
-// The names this stage owns.
-var (
-	Group = topology.PaymentGroup
-	Table = topology.PaymentTable
-)
-
 // Gateway charges and refunds; gateway.Simulated is the built-in one.
 type Gateway interface {
 	Charge(ctx context.Context, req gateway.ChargeRequest) (gateway.Charge, error)
@@ -33,39 +31,32 @@ type Gateway interface {
 
 // Config is what the stage needs.
 type Config struct {
-	Gateway        Gateway
-	Logger         *slog.Logger
-	Retry          retry.Policy // for gateway outages
-	MaxRecordBytes int
-	Now            func() time.Time
+	Gateway Gateway
+	Logger  *slog.Logger
+	Limits  intake.Limits
+	// Retry schedules further attempts while the gateway is unavailable:
+	// a charge gives up after Retry.Attempts, a refund never does.
+	Retry retry.Policy
+	// CallTimeout bounds one gateway call; 0 means 10 s.
+	CallTimeout time.Duration
+	Now         func() time.Time
 }
-
-// Entry is the stage's state for one order in the payment table.
-type Entry struct {
-	V               int  `json:"v"`
-	CancelRequested bool `json:"cancel_requested,omitempty"`
-	// Settled is the record written to payed_orders. It is written again,
-	// unchanged, when an input is replayed after a crash, so that nothing
-	// waits downstream for a record that was lost between the table write
-	// and the emit.
-	Settled  *events.PaymentSettled `json:"settled,omitempty"`
-	Refunded bool                   `json:"refunded,omitempty"`
-}
-
-// Validate implements codecs.Schema.
-func (r Entry) Validate() error { return codecs.CheckVersion(r.V) }
 
 // Define returns the stage's group graph; production and tests share it.
 func Define(cfg Config) *goka.GroupGraph {
-	s := &stage{cfg: cfg}
-	return goka.DefineGroup(Group,
+	if cfg.CallTimeout == 0 {
+		cfg.CallTimeout = 10 * time.Second
+	}
+	s := &stage{cfg: cfg, gate: intake.New(topology.PaymentGroup, cfg.Limits, cfg.Logger)}
+	edges := []goka.Edge{
 		goka.Input(topology.NewOrders, codecs.Raw{}, s.placed),
 		goka.Input(topology.OrderCancellations, codecs.Raw{}, s.cancelRequested),
 		goka.Input(topology.SentOrders, codecs.Raw{}, s.shipmentSettled),
 		goka.Output(topology.PayedOrders, codecs.JSON[events.PaymentSettled]{}),
-		intake.Edge(),
 		goka.Persist(codecs.JSON[Entry]{}),
-	)
+	}
+	edges = append(edges, intake.RetryEdges(s.retryDue)...)
+	return goka.DefineGroup(topology.PaymentGroup, append(edges, s.gate.Edges()...)...)
 }
 
 // New returns the stage's processor. Empty records reach the callbacks,
@@ -76,16 +67,13 @@ func New(brokers []string, cfg Config, opts ...goka.ProcessorOption) (*goka.Proc
 }
 
 type stage struct {
-	cfg Config
+	cfg  Config
+	gate *intake.Gate
 }
 
 func (s *stage) entry(ctx goka.Context) Entry {
-	if r, ok := ctx.Value().(Entry); ok {
-		return r
+	if e, ok := ctx.Value().(Entry); ok {
+		return e
 	}
 	return Entry{V: codecs.Version}
-}
-
-func (s *stage) log(ctx goka.Context) *slog.Logger {
-	return s.cfg.Logger.With("order_id", ctx.Key(), "stage", string(Group))
 }

@@ -16,6 +16,7 @@ import (
 	"orderflow/intake"
 	"orderflow/internal/ordertest"
 	"orderflow/order"
+	"orderflow/processors/scheduler"
 	"orderflow/retry"
 	"orderflow/topology"
 )
@@ -36,12 +37,16 @@ func start(t *testing.T) *fixture {
 		Gateway:        gw,
 		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Retry:          retry.Policy{Attempts: 3, Base: time.Microsecond, Max: time.Microsecond},
-		MaxRecordBytes: 64 << 10,
+		Limits: intake.Limits{MaxRecordBytes: 64 << 10},
 		Now:            ordertest.Clock(),
 	}
 	proc, err := New(nil, cfg, goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
 	require.NoError(t, err)
 	ordertest.Run(t, proc)
+	// Retries come back through the scheduler, as in production.
+	sched, err := scheduler.New(nil, scheduler.Config{Logger: cfg.Logger, Now: cfg.Now}, goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
+	require.NoError(t, err)
+	ordertest.Run(t, sched)
 	return &fixture{tt: tt, gw: gw, payed: tt.NewQueueTracker(string(topology.PayedOrders)), dead: tt.NewQueueTracker(string(topology.DeadLetters))}
 }
 
@@ -134,8 +139,10 @@ func TestPayment(t *testing.T) {
 		hdr, key, _, ok := f.dead.NextWithHeaders()
 		require.True(t, ok)
 		require.Equal(t, "o1", key)
-		require.Equal(t, string(topology.NewOrders), string(hdr[intake.HeaderTopic]))
+		require.Equal(t, string(topology.Loop(topology.PaymentGroup)), string(hdr[intake.HeaderTopic]), "the last attempt came back from the scheduler")
 		require.Contains(t, string(hdr[intake.HeaderError]), "unavailable", "the dead letter keeps the detail")
+		require.Contains(t, string(hdr[intake.HeaderError]), "attempt 3")
+		require.Equal(t, 3, f.tt.TableValue(topology.PaymentTable, "o1").(Entry).ChargeAttempts+1)
 	})
 
 	t.Run("an order that shipping cancelled after payment is refunded once", func(t *testing.T) {
@@ -146,7 +153,7 @@ func TestPayment(t *testing.T) {
 		f.tt.Consume(string(topology.SentOrders), "o1", ordertest.Bytes(cancelled))
 		f.tt.Consume(string(topology.SentOrders), "o1", ordertest.Bytes(cancelled))
 		require.Equal(t, 1, f.gw.Refunds())
-		require.True(t, f.tt.TableValue(Table, "o1").(Entry).Refunded)
+		require.True(t, f.tt.TableValue(topology.PaymentTable, "o1").(Entry).Refunded)
 	})
 }
 

@@ -1,14 +1,11 @@
 // Package shipping is the shipping stage: it reads payment outcomes from
 // payed_orders, packs and ships paid orders and writes every order's outcome
-// to sent_orders. It decides late cancellations: an order may be cancelled
-// until its parcel has left.
+// to sent_orders. It decides late cancellations: a paid order may be
+// cancelled until it is shipped, and then the payment stage refunds it.
 package shipping
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/lovoo/goka"
@@ -16,21 +13,14 @@ import (
 	"orderflow/codecs"
 	"orderflow/events"
 	"orderflow/intake"
-	"orderflow/order"
 	"orderflow/topology"
-)
-
-// The names this stage owns.
-var (
-	Group = topology.ShippingGroup
-	Table = topology.ShippingTable
 )
 
 // Config is what the stage needs.
 type Config struct {
-	Logger         *slog.Logger
-	MaxRecordBytes int
-	Now            func() time.Time
+	Logger *slog.Logger
+	Limits intake.Limits
+	Now    func() time.Time
 }
 
 // Entry is the stage's state for one order in the shipping table.
@@ -38,23 +28,23 @@ type Entry struct {
 	V               int  `json:"v"`
 	CancelRequested bool `json:"cancel_requested,omitempty"`
 	// Settled is the record written to sent_orders, written again unchanged
-	// when an input is replayed.
+	// when an input is seen again.
 	Settled *events.ShipmentSettled `json:"settled,omitempty"`
 }
 
 // Validate implements codecs.Schema.
-func (r Entry) Validate() error { return codecs.CheckVersion(r.V) }
+func (e Entry) Validate() error { return codecs.CheckVersion(e.V) }
 
 // Define returns the stage's group graph; production and tests share it.
 func Define(cfg Config) *goka.GroupGraph {
-	s := &stage{cfg: cfg}
-	return goka.DefineGroup(Group,
+	s := &stage{cfg: cfg, gate: intake.New(topology.ShippingGroup, cfg.Limits, cfg.Logger)}
+	edges := []goka.Edge{
 		goka.Input(topology.PayedOrders, codecs.Raw{}, s.paymentSettled),
 		goka.Input(topology.OrderCancellations, codecs.Raw{}, s.cancelRequested),
 		goka.Output(topology.SentOrders, codecs.JSON[events.ShipmentSettled]{}),
-		intake.Edge(),
 		goka.Persist(codecs.JSON[Entry]{}),
-	)
+	}
+	return goka.DefineGroup(topology.ShippingGroup, append(edges, s.gate.Edges()...)...)
 }
 
 // New returns the stage's processor.
@@ -64,65 +54,43 @@ func New(brokers []string, cfg Config, opts ...goka.ProcessorOption) (*goka.Proc
 }
 
 type stage struct {
-	cfg Config
+	cfg  Config
+	gate *intake.Gate
 }
 
-// paymentSettled ships a paid order, cancels it if the customer asked in
-// time, and passes every other outcome on; a replay re-emits the first
-// outcome and ships nothing.
+// paymentSettled ships a paid order, or cancels it if the customer asked in
+// time, and passes every other outcome on.
 func (s *stage) paymentSettled(ctx goka.Context, msg any) {
-	log := s.cfg.Logger.With("order_id", ctx.Key(), "stage", string(Group))
-	p, ok := intake.Decode[events.PaymentSettled](ctx, msg, s.cfg.MaxRecordBytes, log)
+	p, ok := intake.Decode[events.PaymentSettled](s.gate, ctx, msg)
 	if !ok {
 		return
 	}
-	rec, _ := ctx.Value().(Entry)
-	if rec.Settled != nil {
-		log.Info("order already settled; re-emitting outcome", "status", rec.Settled.Status)
-		// Write the record again as well: after a crash the local table may
-		// hold a value whose write to the table topic never completed.
-		ctx.SetValue(rec)
-		ctx.Emit(topology.SentOrders, ctx.Key(), *rec.Settled)
+	e, _ := ctx.Value().(Entry)
+	if e.Settled != nil {
+		s.gate.Replay(ctx, e, topology.SentOrders, *e.Settled)
 		return
 	}
-	out := events.ShipmentSettled{V: codecs.Version, Order: p.Order, Status: p.Status, Payment: p.Payment, Reason: p.Reason, At: s.cfg.Now().UTC()}
-	if p.Status == order.Paid {
-		if rec.CancelRequested {
-			out.Status, out.Reason = order.Cancelled, "cancelled by the customer before shipping; the payment will be refunded"
-		} else {
-			out.Status, out.Shipment, out.Reason = order.Shipped, ship(p.Order), ""
-		}
+	next, out := decide(e, p, s.cfg.Now())
+	if err := check(p, out); err != nil {
+		s.gate.SetAside(ctx, msg.([]byte), err)
+		return
 	}
-	rec.V, rec.Settled = codecs.Version, &out
-	ctx.SetValue(rec)
+	ctx.SetValue(next)
 	ctx.Emit(topology.SentOrders, ctx.Key(), out)
-	log.Info("shipping settled", "status", out.Status, "reason", out.Reason)
+	s.gate.Log(ctx).Info("shipping settled", "status", out.Status, "reason", out.Reason)
 }
 
-// cancelRequested records a cancellation that arrived before the order was
-// settled here; after shipping it is refused.
+// cancelRequested records a cancel that arrived before the order was
+// settled here; after that it is refused.
 func (s *stage) cancelRequested(ctx goka.Context, msg any) {
-	log := s.cfg.Logger.With("order_id", ctx.Key(), "stage", string(Group))
-	if _, ok := intake.Decode[events.CancelRequested](ctx, msg, s.cfg.MaxRecordBytes, log); !ok {
+	if _, ok := intake.Decode[events.CancelRequested](s.gate, ctx, msg); !ok {
 		return
 	}
-	rec, _ := ctx.Value().(Entry)
-	if rec.Settled != nil {
-		log.Info("cancel request refused: order already settled", "status", rec.Settled.Status)
+	e, _ := ctx.Value().(Entry)
+	if next, taken := decideCancel(e); taken {
+		ctx.SetValue(next)
+		s.gate.Log(ctx).Info("cancel request recorded before shipping")
 		return
 	}
-	if rec.CancelRequested {
-		return
-	}
-	rec.V, rec.CancelRequested = codecs.Version, true
-	ctx.SetValue(rec)
-	log.Info("cancel request recorded before shipping")
-}
-
-// ship packs and hands an order to the (simulated) carrier. The tracking
-// number is derived from the order id, so shipping the same order again
-// names the same parcel.
-func ship(o order.Order) *order.Shipment {
-	sum := sha256.Sum256([]byte(o.ID))
-	return &order.Shipment{Carrier: "simulated-post", TrackingNumber: "SP" + strings.ToUpper(hex.EncodeToString(sum[:6]))}
+	s.gate.Log(ctx).Info("cancel request refused or already recorded")
 }

@@ -26,7 +26,7 @@ type fixture struct {
 func start(t *testing.T) *fixture {
 	t.Helper()
 	tt := tester.New(t)
-	cfg := Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxRecordBytes: 64 << 10, Now: ordertest.Clock()}
+	cfg := Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Limits: intake.Limits{MaxRecordBytes: 64 << 10}, Now: ordertest.Clock()}
 	proc, err := New(nil, cfg, goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
 	require.NoError(t, err)
 	ordertest.Run(t, proc)
@@ -110,7 +110,7 @@ func TestShipping(t *testing.T) {
 		require.Equal(t, order.Shipped, f.next(t).Status)
 		f.cancel("o1")
 		f.requireNone(t)
-		require.Equal(t, order.Shipped, f.tt.TableValue(Table, "o1").(Entry).Settled.Status)
+		require.Equal(t, order.Shipped, f.tt.TableValue(topology.ShippingTable, "o1").(Entry).Settled.Status)
 	})
 
 	t.Run("the same payment delivered twice ships once and re-emits the outcome", func(t *testing.T) {

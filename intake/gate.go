@@ -1,0 +1,101 @@
+package intake
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/lovoo/goka"
+
+	"orderflow/codecs"
+	"orderflow/topology"
+)
+
+// Limits bound what a stage accepts.
+type Limits struct {
+	// MaxRecordBytes bounds a record's value; 0 means no bound.
+	MaxRecordBytes int
+	// Partitions is the partition count of every topic, for finding
+	// records on the wrong partition; 0 skips the check (goka's tester
+	// has a single partition).
+	Partitions int32
+}
+
+// Gate is one group's input gate. A group builds one per processor: its
+// memory of abandoned partitions lasts as long as the processor.
+type Gate struct {
+	group  goka.Group
+	limits Limits
+	logger *slog.Logger
+
+	mu sync.Mutex
+	// abandoned holds, per partition, the context of the generation in
+	// which a record was abandoned.
+	abandoned map[int32]context.Context
+}
+
+// New returns the gate of group.
+func New(group goka.Group, limits Limits, logger *slog.Logger) *Gate {
+	return &Gate{group: group, limits: limits, logger: logger, abandoned: map[int32]context.Context{}}
+}
+
+// Edges returns the output edges every group with a gate declares: the
+// dead-letter topic, and the streams it routes, since it moves misplaced
+// records back onto them.
+func (g *Gate) Edges() []goka.Edge {
+	edges := []goka.Edge{goka.Output(topology.DeadLetters, codecs.Raw{})}
+	for _, s := range topology.Streams() {
+		if r, ok := topology.Router(s); ok && r == g.group {
+			edges = append(edges, goka.Output(s, codecs.Raw{}))
+		}
+	}
+	return edges
+}
+
+// Log returns the logger for the record being processed: every line names
+// the order and the group.
+func (g *Gate) Log(ctx goka.Context) *slog.Logger {
+	return g.logger.With("order_id", ctx.Key(), "stage", string(g.group))
+}
+
+// Decode passes the record being processed, whose raw value is msg, through
+// the gate and reads it as a T. It reports false when the callback has
+// nothing to do: the record was abandoned, set aside or moved.
+func Decode[T codecs.Schema](g *Gate, ctx goka.Context, msg any) (T, bool) {
+	var zero T
+	if g.afterAbandon(ctx) {
+		return zero, false
+	}
+	value, _ := msg.([]byte)
+	rec, err := decode[T](ctx.Key(), value, g.limits.MaxRecordBytes)
+	if err != nil {
+		g.SetAside(ctx, value, err)
+		return zero, false
+	}
+	if g.misplaced(ctx, value) {
+		return zero, false
+	}
+	return rec, true
+}
+
+// decode checks a record's key and size and decodes its value.
+func decode[T codecs.Schema](key string, value []byte, maxBytes int) (T, error) {
+	var rec T
+	switch {
+	case key == "":
+		return rec, fmt.Errorf("%w: no key (the order id)", codecs.ErrMalformed)
+	case len(value) == 0:
+		return rec, fmt.Errorf("%w: empty value", codecs.ErrMalformed)
+	case maxBytes > 0 && len(value) > maxBytes:
+		return rec, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(value), maxBytes)
+	}
+	rec, err := codecs.Decode[T](value)
+	if err != nil {
+		return rec, err
+	}
+	if k, ok := any(rec).(interface{ OrderKey() string }); ok && k.OrderKey() != key {
+		return rec, fmt.Errorf("%w: key %q is not the order id %q", codecs.ErrInvalid, key, k.OrderKey())
+	}
+	return rec, nil
+}

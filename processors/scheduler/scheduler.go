@@ -1,0 +1,83 @@
+// Package scheduler is the group that makes retries wait: a stage whose call
+// to the outside world failed writes a retry with a due time to the retries
+// topic and goes on with other orders; the scheduler holds each retry until
+// it is due and then hands it back to the stage's loopback topic.
+//
+// Waiting here blocks only the retries behind it on the same partition, never
+// a stage. A retry is committed only once it is handed back: one interrupted
+// by a stop is left to the next owner, which waits out what remains.
+package scheduler
+
+import (
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/lovoo/goka"
+
+	"orderflow/codecs"
+	"orderflow/events"
+	"orderflow/intake"
+	"orderflow/topology"
+)
+
+// Config is what the scheduler needs.
+type Config struct {
+	Logger *slog.Logger
+	Limits intake.Limits
+	// MaxWait bounds one wait, so that a retry due far in the future (a
+	// clock gone wrong) cannot hold its partition: it is handed back early,
+	// and the stage simply tries once more. 0 means a minute.
+	MaxWait time.Duration
+	Now     func() time.Time
+}
+
+// Define returns the scheduler's group graph.
+func Define(cfg Config) *goka.GroupGraph {
+	if cfg.MaxWait == 0 {
+		cfg.MaxWait = time.Minute
+	}
+	s := &scheduler{cfg: cfg, gate: intake.New(topology.SchedulerGroup, cfg.Limits, cfg.Logger)}
+	edges := []goka.Edge{goka.Input(topology.Retries, codecs.Raw{}, s.scheduled)}
+	for _, g := range topology.Retrying() {
+		edges = append(edges, goka.Output(topology.Loop(g), codecs.Raw{}))
+	}
+	return goka.DefineGroup(topology.SchedulerGroup, append(edges, s.gate.Edges()...)...)
+}
+
+// New returns the scheduler's processor.
+func New(brokers []string, cfg Config, opts ...goka.ProcessorOption) (*goka.Processor, error) {
+	opts = append(opts, goka.WithNilHandling(goka.NilProcess))
+	return goka.NewProcessor(brokers, Define(cfg), opts...)
+}
+
+type scheduler struct {
+	cfg  Config
+	gate *intake.Gate
+}
+
+// scheduled waits until a retry is due and hands it to its stage.
+func (s *scheduler) scheduled(ctx goka.Context, msg any) {
+	r, ok := intake.Decode[events.RetryScheduled](s.gate, ctx, msg)
+	if !ok {
+		return
+	}
+	if !slices.Contains(topology.Retrying(), goka.Group(r.Group)) {
+		s.gate.SetAside(ctx, msg.([]byte), fmt.Errorf("%w: group %q does not retry", codecs.ErrInvalid, r.Group))
+		return
+	}
+	wait := min(r.DueAt.Sub(s.cfg.Now()), s.cfg.MaxWait)
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case <-ctx.Context().Done():
+			s.gate.Abandon(ctx, fmt.Errorf("waiting for a retry: %w", ctx.Context().Err()))
+			return
+		case <-t.C:
+		}
+	}
+	ctx.Emit(topology.Loop(goka.Group(r.Group)), ctx.Key(), msg.([]byte))
+	s.gate.Log(ctx).Debug("retry due", "group", r.Group, "action", r.Action, "attempt", r.Attempt)
+}
