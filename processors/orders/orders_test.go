@@ -8,7 +8,9 @@ import (
 
 	"github.com/lovoo/goka"
 	"github.com/lovoo/goka/tester"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/stretchr/testify/require"
 
 	"orderflow/events"
@@ -127,4 +129,32 @@ func TestOrdersCountsThePipeline(t *testing.T) {
 	require.Equal(t, 1.0, testutil.ToFloat64(m.Events.WithLabelValues("sent_orders", "shipped")))
 	require.Equal(t, 1.0, testutil.ToFloat64(m.Terminal.WithLabelValues("notified")), "a repeated report is counted once")
 	require.Equal(t, 1.0, testutil.ToFloat64(m.DeadLetters.WithLabelValues("new_orders", "payment")))
+}
+
+// A report of the telling may reach the group before the order itself (the
+// group reads each topic on its own). The time from creation is then
+// unknown: it used to be observed from the zero time, about 2,000 years.
+func TestOrdersObservesEndToEndTimeOnlyForKnownOrders(t *testing.T) {
+	tt := tester.New(t)
+	m := metrics.NewPipeline(metrics.NewRegistry(), nil)
+	proc, err := New(nil, Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: m}, goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
+	require.NoError(t, err)
+	ordertest.Run(t, proc)
+
+	r := reports("o1")
+	for _, topic := range []goka.Stream{topology.NotifiedOrders, topology.NewOrders, topology.PayedOrders, topology.SentOrders} {
+		tt.Consume(string(topic), "o1", ordertest.Bytes(r[topic]))
+	}
+	require.Equal(t, 1.0, testutil.ToFloat64(m.Terminal.WithLabelValues("notified")), "the order is still counted")
+	require.Equal(t, order.Notified, tt.TableValue(topology.OrdersTable, "o1").(events.OrderState).Status)
+	var sample dto.Metric
+	require.NoError(t, m.EndToEnd.WithLabelValues("notified").(prometheus.Histogram).Write(&sample))
+	require.Zero(t, sample.GetHistogram().GetSampleCount(), "no time observed from an unknown creation")
+
+	tt.Consume(string(topology.NotifiedOrders), "o2", ordertest.Bytes(reports("o2")[topology.NotifiedOrders]))
+	tt.Consume(string(topology.NewOrders), "o3", ordertest.Bytes(reports("o3")[topology.NewOrders]))
+	tt.Consume(string(topology.NotifiedOrders), "o3", ordertest.Bytes(reports("o3")[topology.NotifiedOrders]))
+	require.NoError(t, m.EndToEnd.WithLabelValues("notified").(prometheus.Histogram).Write(&sample))
+	require.Equal(t, uint64(1), sample.GetHistogram().GetSampleCount(), "a known order's time is observed")
+	require.Less(t, sample.GetHistogram().GetSampleSum(), 60.0)
 }
