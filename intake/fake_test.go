@@ -12,12 +12,12 @@ import (
 // a deferred commit called with an error is no commit.
 type fakeContext struct {
 	unused
-	ctx          context.Context
-	topic        goka.Stream
-	partition    int32
-	offset       int64
-	key          string
-	headers      goka.Headers
+	ctx       context.Context
+	topic     goka.Stream
+	partition int32
+	offset    int64
+	key       string
+	headers   goka.Headers
 
 	deferred bool
 	failed   error

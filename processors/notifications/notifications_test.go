@@ -60,11 +60,11 @@ func start(t *testing.T, failures int) *fixture {
 	tt := tester.New(t)
 	n := &fakeNotifier{failures: failures}
 	cfg := Config{
-		Notifier:       n,
-		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Retry:          retry.Policy{Base: time.Microsecond, Max: time.Microsecond},
-		Limits: intake.Limits{MaxRecordBytes: 64 << 10},
-		Now:            ordertest.Clock(),
+		Notifier: n,
+		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Retry:    retry.Policy{Base: time.Microsecond, Max: time.Microsecond},
+		Limits:   intake.Limits{MaxRecordBytes: 64 << 10},
+		Now:      ordertest.Clock(),
 	}
 	proc, err := New(nil, cfg, goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
 	require.NoError(t, err)

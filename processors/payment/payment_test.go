@@ -34,11 +34,11 @@ func start(t *testing.T) *fixture {
 	gw, err := gateway.NewSimulated("")
 	require.NoError(t, err)
 	cfg := Config{
-		Gateway:        gw,
-		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Retry:          retry.Policy{Attempts: 3, Base: time.Microsecond, Max: time.Microsecond},
-		Limits: intake.Limits{MaxRecordBytes: 64 << 10},
-		Now:            ordertest.Clock(),
+		Gateway: gw,
+		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Retry:   retry.Policy{Attempts: 3, Base: time.Microsecond, Max: time.Microsecond},
+		Limits:  intake.Limits{MaxRecordBytes: 64 << 10},
+		Now:     ordertest.Clock(),
 	}
 	proc, err := New(nil, cfg, goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
 	require.NoError(t, err)
