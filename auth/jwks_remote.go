@@ -102,12 +102,14 @@ func (r *remoteJWKS) keys(ctx context.Context, kid string) (keySet, error) {
 }
 
 func (r *remoteJWKS) fetch(ctx context.Context) (keySet, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.url, nil)
+	// r.url is the operator's configured JWKS URL; no part of it comes from a
+	// request, so gosec's SSRF taint (G704) is a false positive here.
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.url, nil) //nolint:gosec // G704: see above
 	if err != nil {
 		return nil, fmt.Errorf("building JWKS request: %w", err)
 	}
 	req.Header.Set("Accept", "application/jwk-set+json, application/json")
-	resp, err := r.client.Do(req)
+	resp, err := r.client.Do(req) //nolint:gosec // G704: see above
 	if err != nil {
 		return nil, fmt.Errorf("fetching JWKS: %w", err)
 	}

@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// Server exposes a Simulated gateway over HTTP, so that several payment
+// NewServer exposes a Simulated gateway over HTTP, so that several payment
 // instances share one gateway as they would share a real one: a charge made
 // by an instance that then crashed is still known to its successor.
 //

@@ -64,7 +64,7 @@ func TestSimulatedLedgerSurvivesARestart(t *testing.T) {
 
 	restarted, err := NewSimulated(path)
 	require.NoError(t, err)
-	defer restarted.Close()
+	t.Cleanup(func() { require.NoError(t, restarted.Close()) })
 	again, err := restarted.Charge(context.Background(), ChargeRequest{IdempotencyKey: "o1", AmountCents: 5, Token: "tok_visa"})
 	require.NoError(t, err)
 	require.Equal(t, first, again)
@@ -83,6 +83,6 @@ func TestSimulatedLedgerSurvivesATornLine(t *testing.T) {
 	require.NoError(t, g.Close())
 	again, err := NewSimulated(path)
 	require.NoError(t, err)
-	defer again.Close()
+	t.Cleanup(func() { require.NoError(t, again.Close()) })
 	require.Equal(t, 2, again.Charges(), "the charge written after the torn line is remembered")
 }

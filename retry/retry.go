@@ -73,5 +73,5 @@ func (p Policy) Backoff(attempt int) time.Duration {
 		return 0
 	}
 	half := ceiling / 2
-	return half + time.Duration(rand.Int64N(int64(ceiling-half))+1)
+	return half + time.Duration(rand.Int64N(int64(ceiling-half))+1) //nolint:gosec // G404: jitter spreads retries out; it needs no unpredictability
 }

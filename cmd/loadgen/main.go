@@ -66,8 +66,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	r.print(out)
-	return nil
+	return r.print(out)
 }
 
 type result struct {
@@ -164,7 +163,9 @@ func post(ctx context.Context, client *http.Client, url, token string, body []by
 	return nil
 }
 
-func (r *result) print(out io.Writer) {
+// print writes the report, which is loadgen's whole output: a report that
+// could not be written is a failed run.
+func (r *result) print(out io.Writer) error {
 	slices.Sort(r.latencies)
 	p := func(q int) time.Duration {
 		if len(r.latencies) == 0 {
@@ -172,6 +173,9 @@ func (r *result) print(out io.Writer) {
 		}
 		return r.latencies[(len(r.latencies)-1)*q/100].Round(10 * time.Microsecond)
 	}
-	fmt.Fprintf(out, "loadgen: %d accepted, %d failed in %v: %.0f orders/s\n", r.ok, r.failed, r.elapsed.Round(time.Millisecond), float64(r.ok)/r.elapsed.Seconds())
-	fmt.Fprintf(out, "loadgen: POST /orders latency p50 %v p90 %v p99 %v\n", p(50), p(90), p(99))
+	_, err := fmt.Fprintf(out, "loadgen: %d accepted, %d failed in %v: %.0f orders/s\n"+
+		"loadgen: POST /orders latency p50 %v p90 %v p99 %v\n",
+		r.ok, r.failed, r.elapsed.Round(time.Millisecond), float64(r.ok)/r.elapsed.Seconds(),
+		p(50), p(90), p(99))
+	return err
 }
