@@ -27,6 +27,7 @@ test: lint test-unit fuzz test-integration
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) tool golangci-lint run ./...
 
 test-unit:
 	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /integration)
