@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"io"
 	"log/slog"
@@ -35,12 +33,8 @@ type app struct {
 
 func newApp(cfg Config, stderr io.Writer) (*app, error) {
 	logger := cfg.logger(stderr)
-	if cfg.KafkaTLS.Enable {
-		t, err := cfg.KafkaTLS.config()
-		if err != nil {
-			return nil, err
-		}
-		cfg.Kafka.TLS = t
+	if err := cfg.KafkaTLS.apply(&cfg.Kafka); err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("creating data folder: %w", err)
@@ -92,27 +86,4 @@ func (a *app) ensureTopics(ctx context.Context) error {
 
 func (a *app) localDir(parts ...string) string {
 	return filepath.Join(append([]string{a.cfg.DataDir}, parts...)...)
-}
-
-func (t tlsFiles) config() (*tls.Config, error) {
-	c := &tls.Config{MinVersion: tls.VersionTLS12}
-	if t.CAFile != "" {
-		pem, err := os.ReadFile(t.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("reading kafka CA: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("kafka CA %s holds no PEM certificate", t.CAFile)
-		}
-		c.RootCAs = pool
-	}
-	if t.CertFile != "" || t.KeyFile != "" {
-		cert, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("loading kafka client certificate: %w", err)
-		}
-		c.Certificates = []tls.Certificate{cert}
-	}
-	return c, nil
 }

@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"golang.org/x/sync/errgroup"
-
-	"orderflow/auth"
 )
 
 // runAll runs the whole system in one process: topics, an embedded NATS
@@ -79,11 +77,7 @@ var (
 	runPaymentOnly       = stageOnly("payment", (*app).runPayment)
 	runShippingOnly      = stageOnly("shipping", (*app).runShipping)
 	runNotificationsOnly = stageOnly("notifications", func(a *app, ctx context.Context) error {
-		url := a.cfg.NATSURL
-		if url == "" {
-			url = fmt.Sprintf("nats://127.0.0.1:%d", a.cfg.NATSPort)
-		}
-		return a.runNotifications(ctx, url)
+		return a.runNotifications(ctx, a.cfg.clientURL())
 	})
 )
 
@@ -95,37 +89,10 @@ func runTopics(ctx context.Context, cfg Config, e env) error {
 	return a.ensureTopics(ctx)
 }
 
-func runToken(ctx context.Context, cfg Config, e env) error {
-	if cfg.Customer == "" {
-		return fmt.Errorf("token: --customer is required")
-	}
-	if cfg.Auth.HS256Secret == "" {
-		return fmt.Errorf("token: AUTH_HS256_SECRET is not set (tokens for RS256/ES256 come from your identity provider)")
-	}
-	tok, err := mintToken(cfg, cfg.Customer, cfg.Admin)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(e.stdout, tok)
-	return nil
-}
-
-func mintToken(cfg Config, customer string, admin bool) (string, error) {
-	claims := auth.Claims{Issuer: cfg.Auth.Issuer, Audience: cfg.Auth.Audience, CustomerID: customer}
-	if admin {
-		claims.Roles = []string{auth.RoleAdmin}
-	}
-	ttl := cfg.TokenTTL
-	if ttl == 0 {
-		ttl = 24 * time.Hour
-	}
-	return auth.MintHS256([]byte(cfg.Auth.HS256Secret), claims, ttl, time.Now())
-}
-
 // banner tells a newcomer, once everything runs, how to see the flow.
 func (a *app) banner(e env, addr string) {
 	const customer = "alice"
-	tok, err := mintToken(a.cfg, customer, false)
+	tok, err := mintToken(a.cfg.Auth, customer, false, 24*time.Hour)
 	if err != nil {
 		a.logger.Warn("no demo token", "error", err)
 		tok = "$(orderflow token --customer alice)"

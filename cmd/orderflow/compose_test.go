@@ -33,7 +33,7 @@ func TestComposeMatchesTheBinary(t *testing.T) {
 			require.True(t, ok, "unknown subcommand %q", svc.Command[0])
 			seen[svc.Command[0]] = true
 			getenv := func(k string) string { return expand(svc.Environment[k]) }
-			cfg, _, err := parseConfig(svc.Command[0], nil, getenv, os.Stderr)
+			cfg, err := parseConfig(svc.Command[0], nil, getenv, os.Stderr)
 			require.NoError(t, err)
 			require.Equal(t, []string{"kafka:9092"}, cfg.Kafka.Brokers)
 			require.NoError(t, cfg.Kafka.Validate())

@@ -13,48 +13,55 @@ func TestParseConfig(t *testing.T) {
 	getenv := func(k string) string { return env[k] }
 
 	t.Run("defaults come from the environment and flags win", func(t *testing.T) {
-		c, rest, err := parseConfig("payment", []string{"-retry-attempts", "7"}, getenv, io.Discard)
+		c, err := parseConfig("payment", []string{"-retry-attempts", "7"}, getenv, io.Discard)
 		require.NoError(t, err)
-		require.Empty(t, rest)
 		require.Equal(t, []string{"k1:9092", "k2:9092"}, c.Kafka.Brokers)
 		require.Equal(t, 250*time.Millisecond, c.Retry.Base)
 		require.Equal(t, 7, c.Retry.Attempts)
 		require.Equal(t, int32(6), c.Kafka.Partitions)
+		require.Equal(t, int16(1), c.Kafka.Replication)
 		require.Equal(t, ".data/orderflow/gateway-ledger.jsonl", c.Gateway.Ledger)
+		require.Equal(t, "json", c.LogFormat)
 	})
 
-	t.Run("dlq takes its action before or after the flags", func(t *testing.T) {
-		for _, args := range [][]string{{"replay", "--id", "1:5", "--id", "0:2"}, {"--id", "1:5", "--id", "0:2", "replay"}} {
-			c, rest, err := parseConfig("dlq", args, getenv, io.Discard)
-			require.NoError(t, err)
-			require.Equal(t, []string{"replay"}, rest)
-			require.Equal(t, offsets{{1, 5}, {0, 2}}, c.Offsets)
-		}
-	})
-
-	t.Run("secrets are masked in the start-up line", func(t *testing.T) {
-		c, _, err := parseConfig("all", nil, getenv, io.Discard)
+	t.Run("the start-up line shows derived defaults", func(t *testing.T) {
+		c, err := parseConfig("payment", nil, getenv, io.Discard)
 		require.NoError(t, err)
-		attrs := c.logAttrs()
-		for i := 0; i < len(attrs); i += 2 {
-			if attrs[i] == "auth_hs256_secret" {
-				require.Equal(t, "*****", attrs[i+1])
-			}
-		}
+		require.Equal(t, ".data/orderflow/gateway-ledger.jsonl", attrMap(c.logAttrs())["gateway_ledger"])
 	})
 
 	t.Run("bad values are refused", func(t *testing.T) {
-		for _, args := range [][]string{{"-log-format", "xml"}, {"-log-level", "loud"}, {"-kafka-partitions", "x"}} {
-			_, _, err := parseConfig("api", args, getenv, io.Discard)
+		for _, args := range [][]string{
+			{"-log-format", "xml"}, {"-log-level", "loud"}, {"-kafka-partitions", "x"},
+			{"-kafka-brokers", "k:9092", "stray"},
+		} {
+			_, err := parseConfig("api", args, getenv, io.Discard)
 			require.Error(t, err, "%v", args)
 		}
-		_, _, err := parseConfig("dlq", []string{"--id", "nope", "replay"}, getenv, io.Discard)
-		require.Error(t, err)
+	})
+
+	t.Run("partitions and replication Kafka cannot hold are refused, not wrapped", func(t *testing.T) {
+		for _, tt := range []struct {
+			args []string
+			want string
+		}{
+			{[]string{"-kafka-partitions", "4294967297"}, "from 1 to 2147483647"},
+			{[]string{"-kafka-partitions", "0"}, "from 1 to 2147483647"},
+			{[]string{"-kafka-replication", "70000"}, "from 1 to 32767"},
+			{[]string{"-kafka-replication", "-1"}, "from 1 to 32767"},
+		} {
+			_, err := parseConfig("topics", tt.args, getenv, io.Discard)
+			require.ErrorContains(t, err, tt.want, "%v", tt.args)
+		}
+		_, err := parseConfig("topics", nil, func(k string) string {
+			return map[string]string{"KAFKA_PARTITIONS": "4294967297"}[k]
+		}, io.Discard)
+		require.ErrorContains(t, err, "KAFKA_PARTITIONS")
 	})
 
 	t.Run("an environment value that does not parse stops the start", func(t *testing.T) {
-		for k, v := range map[string]string{"KAFKA_TLS": "yes", "RETRY_ATTEMPTS": "many", "RETRY_MAX": "5", "RATE_LIMIT": "fast"} {
-			_, _, err := parseConfig("api", nil, func(key string) string {
+		for k, v := range map[string]string{"KAFKA_TLS": "yes", "RETRY_ATTEMPTS": "many", "RETRY_MAX": "5", "RATE_LIMIT": "fast", "LOG_LEVEL": "loud"} {
+			_, err := parseConfig("api", nil, func(key string) string {
 				if key == k {
 					return v
 				}
@@ -63,4 +70,13 @@ func TestParseConfig(t *testing.T) {
 			require.ErrorContains(t, err, k)
 		}
 	})
+}
+
+// attrMap turns slog's key, value list into a map.
+func attrMap(attrs []any) map[string]any {
+	m := map[string]any{}
+	for i := 0; i+1 < len(attrs); i += 2 {
+		m[attrs[i].(string)] = attrs[i+1]
+	}
+	return m
 }

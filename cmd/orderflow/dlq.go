@@ -2,149 +2,162 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/IBM/sarama"
 
 	"orderflow/intake"
-	"orderflow/topology"
+	"orderflow/kafka"
 )
+
+// dlqConfig is what `orderflow dlq` reads: how to reach Kafka, the action,
+// and which dead letters to replay.
+type dlqConfig struct {
+	Kafka    kafka.Config
+	KafkaTLS tlsFiles
+	Action   string // list or replay
+	IDs      dlqIDs
+	All      bool
+}
+
+func dlqFlags(c *dlqConfig, getenv func(string) string, output io.Writer) *envFlags {
+	f := newEnvFlags("dlq", getenv, output)
+	addKafkaFlags(f, &c.Kafka, &c.KafkaTLS)
+	f.fs.Var(&c.IDs, "id", "replay: dead letter to replay, as `partition:offset` (repeatable)")
+	f.fs.BoolVar(&c.All, "all", false, "replay: every dead letter")
+	return f
+}
+
+// parseDLQ reads the action and the flags, which may come before the action,
+// after it, or both: `dlq replay --id 1:2` and `dlq --id 1:2 replay`.
+func parseDLQ(args []string, getenv func(string) string, stderr io.Writer) (dlqConfig, error) {
+	var c dlqConfig
+	f := dlqFlags(&c, getenv, stderr)
+	rest, err := f.parseWithArgs(args)
+	if err != nil {
+		return c, err
+	}
+	if len(rest) == 0 {
+		return c, errors.New("dlq: say list or replay")
+	}
+	c.Action = rest[0]
+	if err := f.fs.Parse(rest[1:]); err != nil {
+		return c, err
+	}
+	if f.fs.NArg() > 0 {
+		return c, fmt.Errorf("dlq: unexpected arguments %q", f.fs.Args())
+	}
+	return c, c.check()
+}
+
+func (c dlqConfig) check() error {
+	chosen := len(c.IDs) > 0 || c.All
+	switch {
+	case c.Action == "list" && chosen:
+		return errors.New("dlq list: --id and --all are for replay")
+	case c.Action == "replay" && !chosen:
+		return errors.New("dlq replay: name dead letters with --id partition:offset, or --all")
+	case c.Action == "replay" && len(c.IDs) > 0 && c.All:
+		return errors.New("dlq replay: --id or --all, not both")
+	case c.Action != "list" && c.Action != "replay":
+		return fmt.Errorf("dlq: unknown action %q (list or replay)", c.Action)
+	}
+	return nil
+}
 
 // runDLQ lists dead letters or replays chosen ones to the topic they came
 // from, with their original key, value and headers.
-func runDLQ(ctx context.Context, cfg Config, e env) error {
-	if len(e.args) == 0 {
-		return fmt.Errorf("dlq: say list or replay")
-	}
-	letters, err := readDeadLetters(ctx, cfg)
+func runDLQ(ctx context.Context, e env, args []string) error {
+	c, err := parseDLQ(args, e.getenv, e.stderr)
 	if err != nil {
 		return err
 	}
-	switch e.args[0] {
-	case "list":
-		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tKEY\tSOURCE\tBYTES\tTIME\tERROR")
-		for _, m := range letters {
-			h := headers(m)
-			fmt.Fprintf(tw, "%d:%d\t%s\t%s/%s@%s\t%d\t%s\t%s\n", m.Partition, m.Offset, m.Key,
-				h[intake.HeaderTopic], h[intake.HeaderPartition], h[intake.HeaderOffset], len(m.Value), h[intake.HeaderTime], h[intake.HeaderError])
-		}
-		return tw.Flush()
-	case "replay":
-		return replay(cfg, e, letters)
-	default:
-		return fmt.Errorf("dlq: unknown action %q (list or replay)", e.args[0])
+	if err := c.KafkaTLS.apply(&c.Kafka); err != nil {
+		return err
 	}
+	letters, err := readDeadLetters(ctx, c.Kafka)
+	if err != nil {
+		return err
+	}
+	if c.Action == "list" {
+		return list(e.stdout, letters)
+	}
+	return replay(c, e.stdout, letters)
 }
 
-func replay(cfg Config, e env, letters []*sarama.ConsumerMessage) error {
-	if len(cfg.Offsets) == 0 && !cfg.All {
-		return fmt.Errorf("dlq replay: name dead letters with --id partition:offset, or --all")
+func list(w io.Writer, letters []*sarama.ConsumerMessage) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tKEY\tSOURCE\tBYTES\tTIME\tERROR")
+	for _, m := range letters {
+		h := headers(m)
+		fmt.Fprintf(tw, "%d:%d\t%s\t%s/%s@%s\t%d\t%s\t%s\n", m.Partition, m.Offset, m.Key,
+			h[intake.HeaderTopic], h[intake.HeaderPartition], h[intake.HeaderOffset], len(m.Value), h[intake.HeaderTime], h[intake.HeaderError])
 	}
-	chosen := map[dlqID]bool{}
-	for _, id := range cfg.Offsets {
-		chosen[id] = true
-	}
-	sc, err := cfg.Kafka.Sarama("orderflow-dlq")
+	return tw.Flush()
+}
+
+func replay(c dlqConfig, w io.Writer, letters []*sarama.ConsumerMessage) error {
+	sc, err := c.Kafka.Sarama("orderflow-dlq")
 	if err != nil {
 		return err
 	}
-	producer, err := sarama.NewSyncProducer(cfg.Kafka.Brokers, sc)
+	producer, err := sarama.NewSyncProducer(c.Kafka.Brokers, sc)
 	if err != nil {
 		return fmt.Errorf("connecting producer: %w", err)
 	}
 	defer producer.Close()
 	n := 0
 	for _, m := range letters {
-		if !cfg.All && !chosen[dlqID{m.Partition, m.Offset}] {
+		if !c.All && !c.IDs.has(m) {
 			continue
 		}
-		source := headers(m)[intake.HeaderTopic]
-		if source == "" {
-			return fmt.Errorf("dead letter %d:%d names no source topic", m.Partition, m.Offset)
+		msg, err := replayOf(m)
+		if err != nil {
+			return err
 		}
-		msg := &sarama.ProducerMessage{Topic: source, Key: sarama.ByteEncoder(m.Key), Value: sarama.ByteEncoder(m.Value)}
-		for _, h := range m.Headers {
-			if !strings.HasPrefix(string(h.Key), "dlq.") {
-				msg.Headers = append(msg.Headers, *h)
-			}
-		}
-		msg.Headers = append(msg.Headers, sarama.RecordHeader{Key: []byte("dlq.replayed-from"), Value: fmt.Appendf(nil, "%d:%d", m.Partition, m.Offset)})
 		if _, _, err := producer.SendMessage(msg); err != nil {
-			return fmt.Errorf("replaying %d:%d to %s: %w", m.Partition, m.Offset, source, err)
+			return fmt.Errorf("replaying %d:%d to %s: %w", m.Partition, m.Offset, msg.Topic, err)
 		}
-		fmt.Fprintf(e.stdout, "replayed %d:%d to %s\n", m.Partition, m.Offset, source)
+		fmt.Fprintf(w, "replayed %d:%d to %s\n", m.Partition, m.Offset, msg.Topic)
 		n++
 	}
-	fmt.Fprintf(e.stdout, "%d dead letters replayed\n", n)
+	fmt.Fprintf(w, "%d dead letters replayed\n", n)
 	return nil
 }
 
-// readDeadLetters reads every dead letter there is now.
-func readDeadLetters(ctx context.Context, cfg Config) ([]*sarama.ConsumerMessage, error) {
-	sc, err := cfg.Kafka.Sarama("orderflow-dlq")
-	if err != nil {
-		return nil, err
-	}
-	client, err := sarama.NewClient(cfg.Kafka.Brokers, sc)
-	if err != nil {
-		return nil, fmt.Errorf("connecting to kafka: %w", err)
-	}
-	defer client.Close()
-	consumer, err := sarama.NewConsumerFromClient(client)
-	if err != nil {
-		return nil, fmt.Errorf("creating consumer: %w", err)
-	}
-	defer consumer.Close()
-	topic := string(topology.DeadLetters)
-	parts, err := client.Partitions(topic)
-	if err != nil {
-		return nil, fmt.Errorf("reading partitions of %s: %w", topic, err)
-	}
-	var out []*sarama.ConsumerMessage
-	for _, p := range parts {
-		hwm, err := client.GetOffset(topic, p, sarama.OffsetNewest)
-		if err != nil {
-			return nil, fmt.Errorf("reading end of %s/%d: %w", topic, p, err)
-		}
-		oldest, err := client.GetOffset(topic, p, sarama.OffsetOldest)
-		if err != nil {
-			return nil, fmt.Errorf("reading start of %s/%d: %w", topic, p, err)
-		}
-		if hwm <= oldest {
-			continue
-		}
-		pc, err := consumer.ConsumePartition(topic, p, oldest)
-		if err != nil {
-			return nil, fmt.Errorf("reading %s/%d: %w", topic, p, err)
-		}
-	read:
-		for {
-			select {
-			case m := <-pc.Messages():
-				out = append(out, m)
-				if m.Offset >= hwm-1 {
-					break read
-				}
-			case err := <-pc.Errors():
-				pc.Close()
-				return nil, fmt.Errorf("reading %s/%d: %w", topic, p, err)
-			case <-ctx.Done():
-				pc.Close()
-				return nil, ctx.Err()
-			}
-		}
-		pc.Close()
-	}
-	return out, nil
+// dlqIDs names dead letters as partition:offset, as `dlq list` prints them.
+type dlqIDs []dlqID
+
+type dlqID struct {
+	partition int32
+	offset    int64
 }
 
-func headers(m *sarama.ConsumerMessage) map[string]string {
-	h := make(map[string]string, len(m.Headers))
-	for _, r := range m.Headers {
-		h[string(r.Key)] = string(r.Value)
+func (ids *dlqIDs) String() string { return fmt.Sprint(*ids) }
+
+// Set implements flag.Value. A partition Kafka cannot have is refused, not
+// wrapped into one it has.
+func (ids *dlqIDs) Set(v string) error {
+	p, o, ok := strings.Cut(v, ":")
+	partition, err1 := strconv.ParseInt(p, 10, 32)
+	offset, err2 := strconv.ParseInt(o, 10, 64)
+	if !ok || err1 != nil || err2 != nil || partition < 0 || offset < 0 {
+		return fmt.Errorf("dead letter %q: want partition:offset, a partition from 0 to 2147483647, as `dlq list` prints", v)
 	}
-	return h
+	*ids = append(*ids, dlqID{int32(partition), offset})
+	return nil
+}
+
+func (ids dlqIDs) has(m *sarama.ConsumerMessage) bool {
+	for _, id := range ids {
+		if id == (dlqID{m.Partition, m.Offset}) {
+			return true
+		}
+	}
+	return false
 }

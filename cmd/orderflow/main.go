@@ -4,16 +4,19 @@
 //	orderflow all | api | orders | payment | shipping | notifications
 //	orderflow topics          create every topic and exit
 //	orderflow gateway         the simulated payment gateway over HTTP
-//	orderflow token --customer C [--admin]
-//	orderflow watch --customer C
-//	orderflow dlq list | replay --id P:O
+//	orderflow token --customer C [--admin] [--ttl D]
+//	orderflow watch --customer C [--token T]
+//	orderflow dlq list | replay --id P:O [--id P:O] | replay --all
 //
 // Configuration comes from flags, with defaults from the environment
-// (orderflow help lists them).
+// (orderflow help lists them). The services share one Config; each tool
+// (token, watch, dlq) reads only the settings it uses.
 package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -30,29 +33,30 @@ func main() {
 	}
 }
 
-// command is one subcommand.
+// command is one subcommand; it parses its own flags from args.
 type command struct {
 	summary string
-	run     func(ctx context.Context, cfg Config, env env) error
+	run     func(ctx context.Context, e env, args []string) error
 }
 
 // env is what a command may touch of the outside world.
 type env struct {
+	name           string // of the subcommand
+	getenv         func(string) string
 	stdout, stderr io.Writer
-	args           []string // after the subcommand's flags
 }
 
 var commands = map[string]command{
-	"all":           {"run every service and the API in one process (the local run)", runAll},
-	"api":           {"run the HTTP API", runAPIOnly},
-	"orders":        {"run the orders group (order status and history)", runOrdersOnly},
-	"payment":       {"run the payment stage", runPaymentOnly},
-	"shipping":      {"run the shipping stage", runShippingOnly},
-	"notifications": {"run the notifications stage", runNotificationsOnly},
-	"topics":        {"create every topic with the configured partitions, then exit", runTopics},
-	"gateway":       {"serve the simulated payment gateway over HTTP, for payment instances to share", runGateway},
-	"token":         {"mint a development token: token --customer C [--admin]", runToken},
-	"watch":         {"print a customer's notifications as NATS delivers them: watch --customer C", runWatch},
+	"all":           {"run every service and the API in one process (the local run)", service(runAll)},
+	"api":           {"run the HTTP API", service(runAPIOnly)},
+	"orders":        {"run the orders group (order status and history)", service(runOrdersOnly)},
+	"payment":       {"run the payment stage", service(runPaymentOnly)},
+	"shipping":      {"run the shipping stage", service(runShippingOnly)},
+	"notifications": {"run the notifications stage", service(runNotificationsOnly)},
+	"topics":        {"create every topic with the configured partitions, then exit", service(runTopics)},
+	"gateway":       {"serve the simulated payment gateway over HTTP, for payment instances to share", service(runGateway)},
+	"token":         {"mint a development token: token --customer C [--admin] [--ttl D]", runToken},
+	"watch":         {"print a customer's notifications as NATS delivers them: watch --customer C [--token T]", runWatch},
 	"dlq":           {"list dead letters, or replay chosen ones: dlq list | dlq replay --id P:O [--id P:O] | dlq replay --all", runDLQ},
 }
 
@@ -66,9 +70,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		usage(stderr, getenv)
 		return fmt.Errorf("unknown command %q", args[0])
 	}
-	cfg, rest, err := parseConfig(args[0], args[1:], getenv, stderr)
-	if err != nil {
-		return err
+	err := cmd.run(ctx, env{name: args[0], getenv: getenv, stdout: stdout, stderr: stderr}, args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		return nil // -h: the flags were printed, as asked
 	}
-	return cmd.run(ctx, cfg, env{stdout: stdout, stderr: stderr, args: rest})
+	return err
+}
+
+// service runs a service with the Config every service shares.
+func service(run func(context.Context, Config, env) error) func(context.Context, env, []string) error {
+	return func(ctx context.Context, e env, args []string) error {
+		cfg, err := parseConfig(e.name, args, e.getenv, e.stderr)
+		if err != nil {
+			return err
+		}
+		return run(ctx, cfg, e)
+	}
 }
