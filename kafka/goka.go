@@ -66,6 +66,9 @@ func (g *Goka) topicManagerBuilder(brokers []string) (goka.TopicManager, error) 
 	tm := goka.NewTopicManagerConfig()
 	tm.Table.Replication = int(g.cfg.Replication)
 	tm.Stream.Replication = int(g.cfg.Replication)
+	// goka checks the loopback topics it reads against this; they are
+	// streams like any other and created up front by EnsureTopics.
+	tm.Stream.Retention = StreamRetention
 	// Topics are created up front by EnsureTopics; a table that is missing
 	// or laid out differently is an error, not something to paper over.
 	tm.MismatchBehavior = goka.TMConfigMismatchBehaviorFail

@@ -13,9 +13,9 @@ import (
 	"orderflow/topology"
 )
 
-// Retention of the stream topics. Tables are compacted and keep the latest
-// record of every key forever.
-const streamRetentionMS = 7 * 24 * 60 * 60 * 1000
+// StreamRetention is how long the stream topics keep records. Tables are
+// compacted and keep the latest record of every key forever.
+const StreamRetention = 7 * 24 * time.Hour
 
 // EnsureTopics creates every stream and table topic of the topology with the
 // configured partitions and replication, tables compacted. A topic that
@@ -107,7 +107,7 @@ func wanted(cfg Config) []topic {
 	for _, s := range topology.Streams() {
 		ts = append(ts, topic{string(s), map[string]*string{
 			"cleanup.policy":      ptr("delete"),
-			"retention.ms":        ptr(strconv.Itoa(streamRetentionMS)),
+			"retention.ms":        ptr(strconv.FormatInt(StreamRetention.Milliseconds(), 10)),
 			"min.insync.replicas": minISR,
 			"max.message.bytes":   maxBytes,
 		}})
