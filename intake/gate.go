@@ -99,3 +99,26 @@ func decode[T codecs.Schema](key string, value []byte, maxBytes int) (T, error) 
 	}
 	return rec, nil
 }
+
+// Graph returns the group graph of the gate's group: edges, plus the edges
+// every gated group declares.
+func (g *Gate) Graph(edges ...goka.Edge) *goka.GroupGraph {
+	return goka.DefineGroup(g.group, append(edges, g.Edges()...)...)
+}
+
+// NewProcessor returns the processor of graph. Empty records reach the
+// callbacks, which set them aside as dead letters, instead of goka dropping
+// them.
+func NewProcessor(brokers []string, graph *goka.GroupGraph, opts ...goka.ProcessorOption) (*goka.Processor, error) {
+	opts = append(opts, goka.WithNilHandling(goka.NilProcess))
+	return goka.NewProcessor(brokers, graph, opts...)
+}
+
+// Entry returns the table value of the record being processed, or empty
+// when the group has none for its key yet.
+func Entry[T any](ctx goka.Context, empty T) T {
+	if e, ok := ctx.Value().(T); ok {
+		return e
+	}
+	return empty
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"orderflow/intake"
 	"testing"
 	"time"
 
@@ -20,7 +21,7 @@ import (
 func start(t *testing.T) (*tester.Tester, *Orders) {
 	t.Helper()
 	tt := tester.New(t)
-	proc, err := orders.New(nil, orders.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
+	proc, err := intake.NewProcessor(nil, orders.Define(orders.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}), goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
 	require.NoError(t, err)
 	view, err := NewOrders(nil, goka.WithViewTester(tt), goka.WithViewLogger(ordertest.Quiet{}))
 	require.NoError(t, err)

@@ -37,7 +37,7 @@ func (a *app) runPayment(ctx context.Context) error {
 	cfg := payment.Config{Gateway: gw, Logger: a.logger, Retry: a.cfg.Retry, Limits: a.limits(), Now: time.Now}
 	return a.withScheduler(ctx, func(ctx context.Context) error {
 		return a.supervise(ctx, string(topology.PaymentGroup), func() (*goka.Processor, error) {
-			return payment.New(a.goka.Brokers(), cfg, a.goka.Processor(topology.PaymentGroup)...)
+			return intake.NewProcessor(a.goka.Brokers(), payment.Define(cfg), a.goka.Processor(topology.PaymentGroup)...)
 		})
 	})
 }
@@ -50,7 +50,7 @@ func (a *app) withScheduler(ctx context.Context, run func(context.Context) error
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		return a.supervise(ctx, string(topology.SchedulerGroup), func() (*goka.Processor, error) {
-			return scheduler.New(a.goka.Brokers(), cfg, a.goka.Processor(topology.SchedulerGroup)...)
+			return intake.NewProcessor(a.goka.Brokers(), scheduler.Define(cfg), a.goka.Processor(topology.SchedulerGroup)...)
 		})
 	})
 	g.Go(func() error { return run(ctx) })
@@ -65,14 +65,14 @@ func (a *app) limits() intake.Limits {
 func (a *app) runShipping(ctx context.Context) error {
 	cfg := shipping.Config{Logger: a.logger, Limits: a.limits(), Now: time.Now}
 	return a.supervise(ctx, string(topology.ShippingGroup), func() (*goka.Processor, error) {
-		return shipping.New(a.goka.Brokers(), cfg, a.goka.Processor(topology.ShippingGroup)...)
+		return intake.NewProcessor(a.goka.Brokers(), shipping.Define(cfg), a.goka.Processor(topology.ShippingGroup)...)
 	})
 }
 
 func (a *app) runOrders(ctx context.Context) error {
 	cfg := orders.Config{Logger: a.logger, Limits: a.limits(), Metrics: metrics.NewPipeline(a.metrics, groupInputs())}
 	return a.supervise(ctx, string(topology.OrdersGroup), func() (*goka.Processor, error) {
-		return orders.New(a.goka.Brokers(), cfg, a.goka.Processor(topology.OrdersGroup)...)
+		return intake.NewProcessor(a.goka.Brokers(), orders.Define(cfg), a.goka.Processor(topology.OrdersGroup)...)
 	})
 }
 
@@ -118,7 +118,7 @@ func (a *app) runNotifications(ctx context.Context, natsURL string) error {
 		Retry: retry.Policy{Base: a.cfg.Retry.Base, Max: a.cfg.Retry.Max}}
 	return a.withScheduler(ctx, func(ctx context.Context) error {
 		return a.supervise(ctx, string(topology.NotificationsGroup), func() (*goka.Processor, error) {
-			return notifications.New(a.goka.Brokers(), cfg, a.goka.Processor(topology.NotificationsGroup)...)
+			return intake.NewProcessor(a.goka.Brokers(), notifications.Define(cfg), a.goka.Processor(topology.NotificationsGroup)...)
 		})
 	})
 }

@@ -22,7 +22,7 @@ func (s *stage) shipmentSettled(ctx goka.Context, msg any) {
 	if !ok {
 		return
 	}
-	e := s.entry(ctx)
+	e := intake.Entry(ctx, Entry{V: codecs.Version})
 	switch {
 	case e.Notified != nil:
 		s.gate.Replay(ctx, e, topology.NotifiedOrders, *e.Notified)
@@ -40,7 +40,7 @@ func (s *stage) retryDue(ctx goka.Context, msg any) {
 	if !ok {
 		return
 	}
-	e := s.entry(ctx)
+	e := intake.Entry(ctx, Entry{V: codecs.Version})
 	switch {
 	case r.Attempt != e.Attempts && e.Retry != nil:
 		s.gate.Replay(ctx, e, topology.Retries, *e.Retry)

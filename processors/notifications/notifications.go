@@ -57,7 +57,8 @@ type Entry struct {
 // Validate implements codecs.Schema.
 func (e Entry) Validate() error { return codecs.CheckVersion(e.V) }
 
-// Define returns the stage's group graph; production and tests share it.
+// Define returns the stage's group graph; production and tests share it
+// (intake.NewProcessor makes the processor).
 func Define(cfg Config) *goka.GroupGraph {
 	if cfg.CallTimeout == 0 {
 		cfg.CallTimeout = 5 * time.Second
@@ -69,23 +70,10 @@ func Define(cfg Config) *goka.GroupGraph {
 		goka.Persist(codecs.JSON[Entry]{}),
 	}
 	edges = append(edges, intake.RetryEdges(s.retryDue)...)
-	return goka.DefineGroup(topology.NotificationsGroup, append(edges, s.gate.Edges()...)...)
-}
-
-// New returns the stage's processor.
-func New(brokers []string, cfg Config, opts ...goka.ProcessorOption) (*goka.Processor, error) {
-	opts = append(opts, goka.WithNilHandling(goka.NilProcess))
-	return goka.NewProcessor(brokers, Define(cfg), opts...)
+	return s.gate.Graph(edges...)
 }
 
 type stage struct {
 	cfg  Config
 	gate *intake.Gate
-}
-
-func (s *stage) entry(ctx goka.Context) Entry {
-	if e, ok := ctx.Value().(Entry); ok {
-		return e
-	}
-	return Entry{V: codecs.Version}
 }

@@ -44,13 +44,7 @@ func Define(cfg Config) *goka.GroupGraph {
 		goka.Input(topology.DeadLetters, codecs.Raw{}, g.deadLetter),
 		goka.Persist(codecs.JSON[events.OrderState]{}),
 	}
-	return goka.DefineGroup(topology.OrdersGroup, append(edges, g.gate.Edges()...)...)
-}
-
-// New returns the group's processor.
-func New(brokers []string, cfg Config, opts ...goka.ProcessorOption) (*goka.Processor, error) {
-	opts = append(opts, goka.WithNilHandling(goka.NilProcess))
-	return goka.NewProcessor(brokers, Define(cfg), opts...)
+	return g.gate.Graph(edges...)
 }
 
 type group struct {
@@ -169,10 +163,7 @@ func (g *group) deadLetter(ctx goka.Context, msg any) {
 }
 
 func (g *group) state(ctx goka.Context) events.OrderState {
-	if st, ok := ctx.Value().(events.OrderState); ok {
-		return st
-	}
-	return events.OrderState{V: codecs.Version}
+	return intake.Entry(ctx, events.OrderState{V: codecs.Version})
 }
 
 func decode[T codecs.Schema](g *group, ctx goka.Context, msg any) (T, bool) {

@@ -24,7 +24,7 @@ import (
 func start(t *testing.T) *tester.Tester {
 	t.Helper()
 	tt := tester.New(t)
-	proc, err := New(nil, Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Limits: intake.Limits{MaxRecordBytes: 64 << 10}},
+	proc, err := intake.NewProcessor(nil, Define(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Limits: intake.Limits{MaxRecordBytes: 64 << 10}}),
 		goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
 	require.NoError(t, err)
 	ordertest.Run(t, proc)
@@ -115,7 +115,7 @@ func TestOrdersRecordsFailuresAndCancellations(t *testing.T) {
 func TestOrdersCountsThePipeline(t *testing.T) {
 	tt := tester.New(t)
 	m := metrics.NewPipeline(metrics.NewRegistry(), nil)
-	proc, err := New(nil, Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: m}, goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
+	proc, err := intake.NewProcessor(nil, Define(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: m}), goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
 	require.NoError(t, err)
 	ordertest.Run(t, proc)
 
@@ -137,7 +137,7 @@ func TestOrdersCountsThePipeline(t *testing.T) {
 func TestOrdersObservesEndToEndTimeOnlyForKnownOrders(t *testing.T) {
 	tt := tester.New(t)
 	m := metrics.NewPipeline(metrics.NewRegistry(), nil)
-	proc, err := New(nil, Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: m}, goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
+	proc, err := intake.NewProcessor(nil, Define(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: m}), goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
 	require.NoError(t, err)
 	ordertest.Run(t, proc)
 

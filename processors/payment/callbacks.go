@@ -21,7 +21,7 @@ func (s *stage) placed(ctx goka.Context, msg any) {
 	if !ok {
 		return
 	}
-	e := s.entry(ctx)
+	e := intake.Entry(ctx, Entry{V: codecs.Version})
 	switch {
 	case e.Settled != nil:
 		s.gate.Replay(ctx, e, topology.PayedOrders, *e.Settled)
@@ -64,7 +64,7 @@ func (s *stage) cancelRequested(ctx goka.Context, msg any) {
 	if _, ok := intake.Decode[events.CancelRequested](s.gate, ctx, msg); !ok {
 		return
 	}
-	e, changed := decideCancel(s.entry(ctx))
+	e, changed := decideCancel(intake.Entry(ctx, Entry{V: codecs.Version}))
 	if !changed {
 		s.gate.Log(ctx).Info("cancel request left to later stages")
 		return
@@ -79,7 +79,7 @@ func (s *stage) shipmentSettled(ctx goka.Context, msg any) {
 	if !ok || !sh.RefundDue() {
 		return
 	}
-	e := s.entry(ctx)
+	e := intake.Entry(ctx, Entry{V: codecs.Version})
 	switch {
 	case e.Refunded:
 	case e.Retry != nil:
@@ -115,7 +115,7 @@ func (s *stage) retryDue(ctx goka.Context, msg any) {
 	if !ok {
 		return
 	}
-	e, current := s.entry(ctx), msg.([]byte)
+	e, current := intake.Entry(ctx, Entry{V: codecs.Version}), msg.([]byte)
 	switch {
 	case r.Action == actionCharge && e.Settled != nil:
 		if r.Attempt == e.ChargeAttempts {

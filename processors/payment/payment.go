@@ -42,7 +42,8 @@ type Config struct {
 	Now         func() time.Time
 }
 
-// Define returns the stage's group graph; production and tests share it.
+// Define returns the stage's group graph; production and tests share it
+// (intake.NewProcessor makes the processor).
 func Define(cfg Config) *goka.GroupGraph {
 	if cfg.CallTimeout == 0 {
 		cfg.CallTimeout = 10 * time.Second
@@ -56,24 +57,10 @@ func Define(cfg Config) *goka.GroupGraph {
 		goka.Persist(codecs.JSON[Entry]{}),
 	}
 	edges = append(edges, intake.RetryEdges(s.retryDue)...)
-	return goka.DefineGroup(topology.PaymentGroup, append(edges, s.gate.Edges()...)...)
-}
-
-// New returns the stage's processor. Empty records reach the callbacks,
-// which set them aside as dead letters instead of goka dropping them.
-func New(brokers []string, cfg Config, opts ...goka.ProcessorOption) (*goka.Processor, error) {
-	opts = append(opts, goka.WithNilHandling(goka.NilProcess))
-	return goka.NewProcessor(brokers, Define(cfg), opts...)
+	return s.gate.Graph(edges...)
 }
 
 type stage struct {
 	cfg  Config
 	gate *intake.Gate
-}
-
-func (s *stage) entry(ctx goka.Context) Entry {
-	if e, ok := ctx.Value().(Entry); ok {
-		return e
-	}
-	return Entry{V: codecs.Version}
 }

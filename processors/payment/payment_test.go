@@ -40,11 +40,11 @@ func start(t *testing.T) *fixture {
 		Limits:  intake.Limits{MaxRecordBytes: 64 << 10},
 		Now:     ordertest.Clock(),
 	}
-	proc, err := New(nil, cfg, goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
+	proc, err := intake.NewProcessor(nil, Define(cfg), goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
 	require.NoError(t, err)
 	ordertest.Run(t, proc)
 	// Retries come back through the scheduler, as in production.
-	sched, err := scheduler.New(nil, scheduler.Config{Logger: cfg.Logger, Now: cfg.Now}, goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
+	sched, err := intake.NewProcessor(nil, scheduler.Define(scheduler.Config{Logger: cfg.Logger, Now: cfg.Now}), goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
 	require.NoError(t, err)
 	ordertest.Run(t, sched)
 	return &fixture{tt: tt, gw: gw, payed: tt.NewQueueTracker(string(topology.PayedOrders)), dead: tt.NewQueueTracker(string(topology.DeadLetters))}

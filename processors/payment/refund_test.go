@@ -50,7 +50,7 @@ func TestAFailingRefundHoldsUpNoOtherOrder(t *testing.T) {
 		Gateway: gw, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Limits: intake.Limits{MaxRecordBytes: 64 << 10},
 		Retry: retry.Policy{Attempts: 3, Base: time.Second, Max: time.Minute}, Now: ordertest.Clock(),
 	}
-	proc, err := New(nil, cfg, goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
+	proc, err := intake.NewProcessor(nil, Define(cfg), goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
 	require.NoError(t, err)
 	ordertest.Run(t, proc)
 	payed := tt.NewQueueTracker(string(topology.PayedOrders))

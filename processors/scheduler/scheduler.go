@@ -43,13 +43,7 @@ func Define(cfg Config) *goka.GroupGraph {
 	for _, g := range topology.Retrying() {
 		edges = append(edges, goka.Output(topology.Loop(g), codecs.Raw{}))
 	}
-	return goka.DefineGroup(topology.SchedulerGroup, append(edges, s.gate.Edges()...)...)
-}
-
-// New returns the scheduler's processor.
-func New(brokers []string, cfg Config, opts ...goka.ProcessorOption) (*goka.Processor, error) {
-	opts = append(opts, goka.WithNilHandling(goka.NilProcess))
-	return goka.NewProcessor(brokers, Define(cfg), opts...)
+	return s.gate.Graph(edges...)
 }
 
 type scheduler struct {

@@ -25,7 +25,7 @@ func retryOf(group string, due time.Time) events.RetryScheduled {
 func TestScheduler(t *testing.T) {
 	tt := tester.New(t)
 	now := ordertest.Epoch
-	proc, err := New(nil, Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxWait: 50 * time.Millisecond, Now: func() time.Time { return now }},
+	proc, err := intake.NewProcessor(nil, Define(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxWait: 50 * time.Millisecond, Now: func() time.Time { return now }}),
 		goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
 	require.NoError(t, err)
 	ordertest.Run(t, proc)

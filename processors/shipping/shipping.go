@@ -35,7 +35,8 @@ type Entry struct {
 // Validate implements codecs.Schema.
 func (e Entry) Validate() error { return codecs.CheckVersion(e.V) }
 
-// Define returns the stage's group graph; production and tests share it.
+// Define returns the stage's group graph; production and tests share it
+// (intake.NewProcessor makes the processor).
 func Define(cfg Config) *goka.GroupGraph {
 	s := &stage{cfg: cfg, gate: intake.New(topology.ShippingGroup, cfg.Limits, cfg.Logger)}
 	edges := []goka.Edge{
@@ -44,13 +45,7 @@ func Define(cfg Config) *goka.GroupGraph {
 		goka.Output(topology.SentOrders, codecs.JSON[events.ShipmentSettled]{}),
 		goka.Persist(codecs.JSON[Entry]{}),
 	}
-	return goka.DefineGroup(topology.ShippingGroup, append(edges, s.gate.Edges()...)...)
-}
-
-// New returns the stage's processor.
-func New(brokers []string, cfg Config, opts ...goka.ProcessorOption) (*goka.Processor, error) {
-	opts = append(opts, goka.WithNilHandling(goka.NilProcess))
-	return goka.NewProcessor(brokers, Define(cfg), opts...)
+	return s.gate.Graph(edges...)
 }
 
 type stage struct {
@@ -65,7 +60,7 @@ func (s *stage) paymentSettled(ctx goka.Context, msg any) {
 	if !ok {
 		return
 	}
-	e, _ := ctx.Value().(Entry)
+	e := intake.Entry(ctx, Entry{V: codecs.Version})
 	if e.Settled != nil {
 		s.gate.Replay(ctx, e, topology.SentOrders, *e.Settled)
 		return
@@ -86,7 +81,7 @@ func (s *stage) cancelRequested(ctx goka.Context, msg any) {
 	if _, ok := intake.Decode[events.CancelRequested](s.gate, ctx, msg); !ok {
 		return
 	}
-	e, _ := ctx.Value().(Entry)
+	e := intake.Entry(ctx, Entry{V: codecs.Version})
 	if next, taken := decideCancel(e); taken {
 		ctx.SetValue(next)
 		s.gate.Log(ctx).Info("cancel request recorded before shipping")

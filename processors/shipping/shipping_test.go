@@ -27,7 +27,7 @@ func start(t *testing.T) *fixture {
 	t.Helper()
 	tt := tester.New(t)
 	cfg := Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Limits: intake.Limits{MaxRecordBytes: 64 << 10}, Now: ordertest.Clock()}
-	proc, err := New(nil, cfg, goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
+	proc, err := intake.NewProcessor(nil, Define(cfg), goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
 	require.NoError(t, err)
 	ordertest.Run(t, proc)
 	return &fixture{tt: tt, sent: tt.NewQueueTracker(string(topology.SentOrders)), dead: tt.NewQueueTracker(string(topology.DeadLetters))}
