@@ -4,11 +4,12 @@ package views
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"log/slog"
 
 	"github.com/lovoo/goka"
 	"github.com/lovoo/goka/storage"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"orderflow/codecs"
 	"orderflow/events"
@@ -20,15 +21,26 @@ import (
 // memory, like the view's own storage, so every start rebuilds it while the
 // view recovers from the table topic.
 type Orders struct {
+	cfg   Config
 	view  *goka.View
 	index *customerIndex
+}
+
+// Config is what the view needs besides goka's options.
+type Config struct {
+	Logger *slog.Logger
+	// Skipped, when set, counts table records the view could not decode.
+	Skipped prometheus.Counter
 }
 
 // NewOrders returns a view of the orders table. opts come from kafka.Goka
 // (or the tester); its storage is replaced by memory, so that the index sees
 // every record on every start.
-func NewOrders(brokers []string, opts ...goka.ViewOption) (*Orders, error) {
-	o := &Orders{index: newCustomerIndex()}
+func NewOrders(brokers []string, cfg Config, opts ...goka.ViewOption) (*Orders, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	o := &Orders{cfg: cfg, index: newCustomerIndex()}
 	opts = append(opts, goka.WithViewStorageBuilder(storage.MemoryBuilder()), goka.WithViewCallback(o.update))
 	v, err := goka.NewView(brokers, topology.OrdersTable, codecs.JSON[events.OrderState]{}, opts...)
 	if err != nil {
@@ -72,10 +84,17 @@ func (o *Orders) update(ctx goka.UpdateContext, s storage.Storage, key string, v
 	if value == nil {
 		return nil
 	}
-	var st events.OrderState
-	// The table is ours and decodes; a record that does not is skipped by
-	// the index and reported by Get.
-	if json.Unmarshal(value, &st) != nil || !st.Known() {
+	st, err := codecs.Decode[events.OrderState](value)
+	if err != nil {
+		// The table is ours and should decode; one that does not is left
+		// out of the index, Get reports it, and a person should know.
+		o.cfg.Logger.Error("orders table record skipped", "order_id", key, "error", err)
+		if o.cfg.Skipped != nil {
+			o.cfg.Skipped.Inc()
+		}
+		return nil
+	}
+	if !st.Known() {
 		return nil
 	}
 	o.index.add(st.Order.CustomerID, entry{id: st.Order.ID, createdAt: st.Order.CreatedAt})

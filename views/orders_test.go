@@ -1,6 +1,7 @@
 package views
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"log/slog"
@@ -9,7 +10,10 @@ import (
 	"time"
 
 	"github.com/lovoo/goka"
+	"github.com/lovoo/goka/storage"
 	"github.com/lovoo/goka/tester"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
 
 	"orderflow/events"
@@ -23,7 +27,7 @@ func start(t *testing.T) (*tester.Tester, *Orders) {
 	tt := tester.New(t)
 	proc, err := intake.NewProcessor(nil, orders.Define(orders.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}), goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
 	require.NoError(t, err)
-	view, err := NewOrders(nil, goka.WithViewTester(tt), goka.WithViewLogger(ordertest.Quiet{}))
+	view, err := NewOrders(nil, Config{}, goka.WithViewTester(tt), goka.WithViewLogger(ordertest.Quiet{}))
 	require.NoError(t, err)
 	ordertest.Run(t, proc)
 	ordertest.Run(t, view)
@@ -104,4 +108,19 @@ func TestOrdersView(t *testing.T) {
 		require.Len(t, page, 1)
 		var _ events.OrderState = page[0]
 	})
+}
+
+func TestAnUndecodableTableRecordIsLoggedAndCounted(t *testing.T) {
+	var logs bytes.Buffer
+	skipped := prometheus.NewCounter(prometheus.CounterOpts{Name: "skipped"})
+	o := &Orders{cfg: Config{Logger: slog.New(slog.NewTextHandler(&logs, nil)), Skipped: skipped}, index: newCustomerIndex()}
+	for _, bad := range [][]byte{[]byte("{not json"), []byte(`{"v":2}`)} {
+		require.NoError(t, o.update(nil, storage.NewMemory(), "o1", bad), "a bad record never stops the view")
+	}
+	require.Equal(t, 2.0, testutil.ToFloat64(skipped))
+	require.Contains(t, logs.String(), "orders table record skipped")
+	require.Contains(t, logs.String(), "order_id=o1")
+	page, _, err := o.ListAll("", 10)
+	require.NoError(t, err)
+	require.Empty(t, page)
 }

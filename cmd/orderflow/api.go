@@ -52,11 +52,12 @@ func (a *app) runAPI(ctx context.Context, addr string, onReady func(addr string)
 // the parts that worked.
 func (a *app) connectAPI(ctx context.Context) (apiParts, error) {
 	brokers := a.goka.Brokers()
+	viewCfg := views.Config{Logger: a.logger, Skipped: metrics.NewViewSkipped(a.metrics)}
 	var p apiParts
 	err := retry.Do(ctx, retry.Policy{Base: 200 * time.Millisecond, Max: 5 * time.Second}, func(context.Context) error {
 		var err error
 		if p.view == nil {
-			if p.view, err = views.NewOrders(brokers, a.goka.View(topology.OrdersTable)...); err != nil {
+			if p.view, err = views.NewOrders(brokers, viewCfg, a.goka.View(topology.OrdersTable)...); err != nil {
 				return err
 			}
 		}
