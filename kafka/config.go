@@ -46,7 +46,23 @@ func (c Config) Sarama(clientID string) (*sarama.Config, error) {
 	sc := sarama.NewConfig()
 	sc.ClientID = clientID
 	sc.Version = ProtocolVersion
+	c.producer(sc)
+	consumer(sc)
+	if c.TLS != nil {
+		sc.Net.TLS.Enable = true
+		sc.Net.TLS.Config = c.TLS
+	}
+	if err := c.SASL.apply(sc); err != nil {
+		return nil, err
+	}
+	if err := sc.Validate(); err != nil {
+		return nil, fmt.Errorf("validating sarama config: %w", err)
+	}
+	return sc, nil
+}
 
+// producer sets the producer's no-loss, low-latency settings.
+func (c Config) producer(sc *sarama.Config) {
 	// No loss and no duplicates from producer retries: wait for every
 	// in-sync replica and let the broker drop retried batches.
 	sc.Producer.RequiredAcks = sarama.WaitForAll
@@ -69,7 +85,10 @@ func (c Config) Sarama(clientID string) (*sarama.Config, error) {
 		sc.Producer.Flush.Frequency = c.FlushFrequency
 		sc.Producer.Flush.Bytes = 64 << 10
 	}
+}
 
+// consumer sets how groups start, fail over and share partitions.
+func consumer(sc *sarama.Config) {
 	sc.Consumer.Return.Errors = true
 	// A new group starts from the oldest record: an order written before a
 	// stage first ran is still processed.
@@ -80,18 +99,6 @@ func (c Config) Sarama(clientID string) (*sarama.Config, error) {
 	sc.Consumer.Group.Session.Timeout = 6 * time.Second
 	sc.Consumer.Group.Heartbeat.Interval = 2 * time.Second
 	sc.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{goka.CopartitioningStrategy}
-
-	if c.TLS != nil {
-		sc.Net.TLS.Enable = true
-		sc.Net.TLS.Config = c.TLS
-	}
-	if err := c.SASL.apply(sc); err != nil {
-		return nil, err
-	}
-	if err := sc.Validate(); err != nil {
-		return nil, fmt.Errorf("validating sarama config: %w", err)
-	}
-	return sc, nil
 }
 
 // Validate checks the configuration once at start-up.
