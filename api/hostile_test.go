@@ -48,9 +48,9 @@ func hostileCases(t testing.TB) []hostileCase {
 	good := goodBody(t)
 	with := func(change func(b map[string]any)) string { return bodyWith(t, change) }
 	// replace edits the JSON text, for what a map cannot express.
-	replace := func(old, new string) string {
+	replace := func(old, with string) string {
 		require.Contains(t, good, old)
-		return strings.Replace(good, old, new, 1)
+		return strings.Replace(good, old, with, 1)
 	}
 	item := func(quantity any) func(map[string]any) {
 		return func(b map[string]any) {

@@ -1,6 +1,9 @@
 package kafka
 
-import "hash"
+import (
+	"encoding/binary"
+	"hash"
+)
 
 // murmur2 is Kafka's partitioning hash: the 32-bit MurmurHash2 with the seed
 // and mixing of org.apache.kafka.common.utils.Utils.murmur2.
@@ -22,7 +25,7 @@ func (m *murmur2) Write(p []byte) (int, error) {
 
 func (m *murmur2) Sum(b []byte) []byte {
 	s := m.Sum32()
-	return append(b, byte(s>>24), byte(s>>16), byte(s>>8), byte(s))
+	return binary.BigEndian.AppendUint32(b, s)
 }
 
 func (m *murmur2) Reset()         { m.buf = m.buf[:0] }
@@ -39,7 +42,9 @@ func Murmur2(data []byte) uint32 {
 		r    = 24
 	)
 	n := len(data)
-	h := uint32(seed) ^ uint32(n)
+	// Kafka's hash mixes in the length as a 32-bit int; a record is far
+	// below 4 GiB.
+	h := uint32(seed) ^ uint32(n) //nolint:gosec // see above
 	for i := 0; i+4 <= n; i += 4 {
 		k := uint32(data[i]) | uint32(data[i+1])<<8 | uint32(data[i+2])<<16 | uint32(data[i+3])<<24
 		k *= mul

@@ -21,7 +21,7 @@ const StreamRetention = 7 * 24 * time.Hour
 // configured partitions and replication, tables compacted. A topic that
 // exists with another partition count is an error: records of one order
 // would no longer meet in the same partition of every topic.
-func EnsureTopics(ctx context.Context, cfg Config, logger *slog.Logger) error {
+func EnsureTopics(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 	sc, err := cfg.Sarama("orderflow-admin")
 	if err != nil {
 		return err
@@ -30,7 +30,7 @@ func EnsureTopics(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("connecting to kafka %v: %w", cfg.Brokers, err)
 	}
-	defer admin.Close()
+	defer func() { err = errors.Join(err, admin.Close()) }()
 
 	existing, err := admin.ListTopics()
 	if err != nil {
@@ -82,7 +82,7 @@ func waitVisible(ctx context.Context, admin sarama.ClusterAdmin, cfg Config) err
 
 func allVisible(meta []*sarama.TopicMetadata, partitions int32) bool {
 	for _, m := range meta {
-		if !errors.Is(m.Err, sarama.ErrNoError) || int32(len(m.Partitions)) != partitions {
+		if !errors.Is(m.Err, sarama.ErrNoError) || len(m.Partitions) != int(partitions) {
 			return false
 		}
 		for _, p := range m.Partitions {

@@ -106,7 +106,7 @@ func TestOrdersView(t *testing.T) {
 		page, _, err := view.ListByCustomer("bob", "", 10)
 		require.NoError(t, err)
 		require.Len(t, page, 1)
-		var _ events.OrderState = page[0]
+		require.IsType(t, events.OrderState{}, page[0])
 	})
 }
 

@@ -44,6 +44,10 @@ func message(sh events.ShipmentSettled, at time.Time) notify.Message {
 		if sh.RefundDue() {
 			m.Text += " Your payment will be refunded."
 		}
+	default:
+		// decide refuses to record such an outcome; the text only says what
+		// the record says.
+		m.Text = fmt.Sprintf("Your order %s is %s.", sh.Order.ID, sh.Status)
 	}
 	return m
 }

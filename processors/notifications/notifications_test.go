@@ -83,6 +83,7 @@ func shipmentSettled(id string, status order.Status) events.ShipmentSettled {
 		s.Shipment = &order.Shipment{Carrier: "simulated-post", TrackingNumber: "SP1"}
 	case order.PaymentFailed:
 		s.Reason = "card declined"
+	default: // the other outcomes carry nothing more
 	}
 	return s
 }
