@@ -46,7 +46,12 @@ func NewServer(g *Simulated) http.Handler {
 		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, Stats{Charges: g.Charges(), Refunds: g.Refunds(), Requests: g.Requests()})
+		st, err := g.Stats()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		writeJSON(w, http.StatusOK, st)
 	})
 	return mux
 }

@@ -1,16 +1,13 @@
 package gateway
 
 import (
-	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
+	"hash/fnv"
 	"sync"
+	"sync/atomic"
 )
 
 // Card tokens the simulated gateway treats specially. Any other token is
@@ -26,96 +23,41 @@ const (
 const flakyFailures = 2
 
 // Simulated is a deterministic payment gateway. It keeps every charge and
-// refund by idempotency key, optionally in a ledger file that it syncs before
-// answering, so that a payment stage that crashes and asks again after a
-// restart gets the same answer, just as from a real gateway.
+// refund by idempotency key in a ledger (LevelDB, on disk or in memory) that
+// it syncs before answering, so that a payment stage that crashes and asks
+// again after a restart gets the same answer, just as from a real gateway.
 type Simulated struct {
-	mu       sync.Mutex
-	charges  map[string]Charge
-	refunds  map[string]bool
+	ledger *ledger
+	// locks serialise requests for the same key, so that two concurrent
+	// requests of one order cannot both charge; requests of different
+	// orders run in parallel and share the ledger's syncs.
+	locks    [64]sync.Mutex
+	requests atomic.Int64
+
+	mu sync.Mutex
+	// attempts counts failed attempts of TokenFlaky orders still in flight;
+	// an entry goes once the order is charged.
 	attempts map[string]int
-	requests int
-	ledger   *os.File
 }
 
-type entry struct {
-	Kind   string `json:"kind"` // "charge" or "refund"
-	Key    string `json:"key"`
-	Charge Charge `json:"charge,omitzero"`
-	Amount int64  `json:"amount_cents"`
-}
-
-// NewSimulated returns a simulated gateway. With a ledger path it reloads the
-// charges and refunds recorded there and appends new ones; with "" it keeps
-// them in memory only.
-func NewSimulated(ledgerPath string) (*Simulated, error) {
-	s := &Simulated{charges: map[string]Charge{}, refunds: map[string]bool{}, attempts: map[string]int{}}
-	if ledgerPath == "" {
-		return s, nil
-	}
-	if err := s.load(ledgerPath); err != nil {
+// NewSimulated returns a simulated gateway whose ledger is the LevelDB folder
+// ledgerDir, created if missing; with "" the ledger is in memory only.
+// Opening does not read the ledger: start-up costs the same whatever its size.
+func NewSimulated(ledgerDir string) (*Simulated, error) {
+	l, err := openLedger(ledgerDir)
+	if err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(ledgerPath, os.O_APPEND|os.O_CREATE|os.O_RDWR, 0o600) //nolint:gosec // G304: the operator's configured path, never a request's
-	if err != nil {
-		return nil, fmt.Errorf("opening gateway ledger: %w", err)
-	}
-	if err := endLine(f); err != nil {
-		return nil, errors.Join(err, f.Close())
-	}
-	s.ledger = f
-	return s, nil
-}
-
-// endLine ends a line torn by a crash, so that the next entry starts on a
-// line of its own instead of being glued to (and lost with) the torn one.
-func endLine(f *os.File) error {
-	st, err := f.Stat()
-	if err != nil || st.Size() == 0 {
-		return err
-	}
-	last := make([]byte, 1)
-	if _, err := f.ReadAt(last, st.Size()-1); err != nil {
-		return fmt.Errorf("reading gateway ledger: %w", err)
-	}
-	if last[0] == '\n' {
-		return nil
-	}
-	_, err = f.Write([]byte("\n"))
-	return err
-}
-
-func (s *Simulated) load(path string) error {
-	f, err := os.Open(path) //nolint:gosec // G304: the ledger path NewSimulated was configured with
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("reading gateway ledger: %w", err)
-	}
-	defer f.Close() //nolint:errcheck // read-only: a read error surfaces through sc.Err, Close has nothing to add
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var e entry
-		// A line torn by a crash mid-write was never answered; skip it.
-		if json.Unmarshal(sc.Bytes(), &e) != nil {
-			continue
-		}
-		if e.Kind == "charge" {
-			s.charges[e.Key] = e.Charge
-		} else {
-			s.refunds[e.Key] = true
-		}
-	}
-	return sc.Err()
+	return &Simulated{ledger: l, attempts: map[string]int{}}, nil
 }
 
 // Close closes the ledger.
-func (s *Simulated) Close() error {
-	if s.ledger == nil {
-		return nil
-	}
-	return s.ledger.Close()
+func (s *Simulated) Close() error { return s.ledger.close() }
+
+func (s *Simulated) lock(key string) *sync.Mutex {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(key)) // a hash's Write never fails
+	return &s.locks[h.Sum32()%uint32(len(s.locks))]
 }
 
 // Charge implements the payment stage's gateway.
@@ -123,19 +65,38 @@ func (s *Simulated) Charge(ctx context.Context, req ChargeRequest) (Charge, erro
 	if err := ctx.Err(); err != nil {
 		return Charge{}, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.requests++
-	if c, ok := s.charges[req.IdempotencyKey]; ok {
-		return c, nil
+	s.requests.Add(1)
+	mu := s.lock(req.IdempotencyKey)
+	mu.Lock()
+	defer mu.Unlock()
+	if c, ok, err := s.ledger.charge(req.IdempotencyKey); err != nil || ok {
+		return c, err
 	}
-	s.attempts[req.IdempotencyKey]++
+	c, err := s.decide(req)
+	if err != nil {
+		return Charge{}, err
+	}
+	if err := s.ledger.put(chargePrefix, req.IdempotencyKey, entry{Charge: c, Amount: req.AmountCents}); err != nil {
+		return Charge{}, err
+	}
+	s.mu.Lock()
+	delete(s.attempts, req.IdempotencyKey)
+	s.mu.Unlock()
+	return c, nil
+}
+
+// decide answers a charge the ledger does not know yet, by its card token.
+func (s *Simulated) decide(req ChargeRequest) (Charge, error) {
 	c := Charge{ID: chargeID(req.IdempotencyKey)}
 	switch req.Token {
 	case TokenUnavailable:
 		return Charge{}, fmt.Errorf("%w: simulated outage", ErrUnavailable)
 	case TokenFlaky:
-		if s.attempts[req.IdempotencyKey] <= flakyFailures {
+		s.mu.Lock()
+		s.attempts[req.IdempotencyKey]++
+		failed := s.attempts[req.IdempotencyKey] <= flakyFailures
+		s.mu.Unlock()
+		if failed {
 			return Charge{}, fmt.Errorf("%w: simulated timeout", ErrUnavailable)
 		}
 		c.Approved = true
@@ -146,10 +107,6 @@ func (s *Simulated) Charge(ctx context.Context, req ChargeRequest) (Charge, erro
 	default:
 		c.Approved = true
 	}
-	if err := s.write(entry{Kind: "charge", Key: req.IdempotencyKey, Charge: c, Amount: req.AmountCents}); err != nil {
-		return Charge{}, err
-	}
-	s.charges[req.IdempotencyKey] = c
 	return c, nil
 }
 
@@ -158,62 +115,53 @@ func (s *Simulated) Refund(ctx context.Context, req RefundRequest) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.refunds[req.IdempotencyKey] {
-		return nil
-	}
-	if err := s.write(entry{Kind: "refund", Key: req.IdempotencyKey, Amount: req.AmountCents}); err != nil {
+	mu := s.lock(req.IdempotencyKey)
+	mu.Lock()
+	defer mu.Unlock()
+	if done, err := s.ledger.refunded(req.IdempotencyKey); err != nil || done {
 		return err
 	}
-	s.refunds[req.IdempotencyKey] = true
-	return nil
+	return s.ledger.put(refundPrefix, req.IdempotencyKey, entry{Amount: req.AmountCents})
 }
 
-func (s *Simulated) write(e entry) error {
-	if s.ledger == nil {
-		return nil
-	}
-	b, err := json.Marshal(e)
+// Stats counts what the gateway did: approved charges and refunds from the
+// whole ledger, requests since it started. Counting reads the whole ledger;
+// it is for tests and benchmarks.
+func (s *Simulated) Stats() (Stats, error) {
+	charges, err := s.ledger.count(chargePrefix, func(e entry) bool { return e.Charge.Approved })
 	if err != nil {
-		return fmt.Errorf("encoding ledger entry: %w", err)
+		return Stats{}, err
 	}
-	if _, err := s.ledger.Write(append(b, '\n')); err != nil {
-		return fmt.Errorf("%w: writing ledger: %w", ErrUnavailable, err)
+	refunds, err := s.ledger.count(refundPrefix, func(entry) bool { return true })
+	if err != nil {
+		return Stats{}, err
 	}
-	if err := s.ledger.Sync(); err != nil {
-		return fmt.Errorf("%w: syncing ledger: %w", ErrUnavailable, err)
-	}
-	return nil
+	return Stats{Charges: charges, Refunds: refunds, Requests: int(s.requests.Load())}, nil
 }
 
-// Charges returns how many approved charges the gateway has made.
+// Charges returns how many approved charges the ledger holds, for tests; -1
+// if it cannot be read.
 func (s *Simulated) Charges() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, c := range s.charges {
-		if c.Approved {
-			n++
-		}
+	st, err := s.Stats()
+	if err != nil {
+		return -1
 	}
-	return n
+	return st.Charges
+}
+
+// Refunds returns how many refunds the ledger holds, for tests; -1 if it
+// cannot be read.
+func (s *Simulated) Refunds() int {
+	st, err := s.Stats()
+	if err != nil {
+		return -1
+	}
+	return st.Refunds
 }
 
 // Requests returns how many charge requests the gateway has answered since
 // it started, repeats included.
-func (s *Simulated) Requests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests
-}
-
-// Refunds returns how many refunds the gateway has made.
-func (s *Simulated) Refunds() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.refunds)
-}
+func (s *Simulated) Requests() int { return int(s.requests.Load()) }
 
 func chargeID(key string) string {
 	sum := sha256.Sum256([]byte(key))

@@ -3,10 +3,12 @@ package gateway
 import (
 	"context"
 	"errors"
-	"os"
+	"fmt"
 	"path/filepath"
+	"sync"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -54,7 +56,7 @@ func TestSimulatedUnavailableNeverCharges(t *testing.T) {
 }
 
 func TestSimulatedLedgerSurvivesARestart(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "ledger.jsonl")
+	path := filepath.Join(t.TempDir(), "ledger")
 	g, err := NewSimulated(path)
 	require.NoError(t, err)
 	first, err := g.Charge(context.Background(), ChargeRequest{IdempotencyKey: "o1", AmountCents: 5, Token: "tok_visa"})
@@ -73,16 +75,24 @@ func TestSimulatedLedgerSurvivesARestart(t *testing.T) {
 	require.Equal(t, 1, restarted.Refunds())
 }
 
-func TestSimulatedLedgerSurvivesATornLine(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "ledger.jsonl")
-	require.NoError(t, os.WriteFile(path, []byte(`{"kind":"charge","key":"o0","charge":{"ID":"ch","Approved":true}}`+"\n"+`{"kind":"cha`), 0o600))
-	g, err := NewSimulated(path)
+// Requests of different orders run at once and share the ledger's syncs;
+// requests of one order never both charge.
+func TestSimulatedConcurrentRequests(t *testing.T) {
+	g, err := NewSimulated(filepath.Join(t.TempDir(), "ledger"))
 	require.NoError(t, err)
-	_, err = g.Charge(context.Background(), ChargeRequest{IdempotencyKey: "o1", Token: "tok_visa"})
-	require.NoError(t, err)
-	require.NoError(t, g.Close())
-	again, err := NewSimulated(path)
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, again.Close()) })
-	require.Equal(t, 2, again.Charges(), "the charge written after the torn line is remembered")
+	t.Cleanup(func() { require.NoError(t, g.Close()) })
+	var wg sync.WaitGroup
+	for i := range 200 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req := ChargeRequest{IdempotencyKey: fmt.Sprintf("o%d", i%50), AmountCents: 5, Token: "tok_visa"}
+			c, err := g.Charge(context.Background(), req)
+			assert.NoError(t, err)
+			assert.Equal(t, chargeID(req.IdempotencyKey), c.ID)
+		}()
+	}
+	wg.Wait()
+	require.Equal(t, 50, g.Charges(), "one charge per order, however many asked at once")
+	require.Equal(t, 200, g.Requests())
 }
