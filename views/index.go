@@ -4,97 +4,88 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"slices"
-	"strconv"
+	"math"
 	"strings"
-	"sync"
 	"time"
 )
-
-// allCustomers is the index key under which every order is listed too.
-const allCustomers = "\x00all"
 
 // ErrBadCursor is returned for a page cursor this index did not hand out.
 var ErrBadCursor = errors.New("invalid page cursor")
 
-type entry struct {
-	id        string
-	createdAt time.Time
+// The index lives in the view's own storage (LevelDB on disk in production),
+// beside the orders, as keys that sort newest first and carry no value:
+//
+//	\x00c/<customer>/<newest-first time>/<order id>   a customer's orders
+//	\x00a/<newest-first time>/<order id>              everyone's, for administrators
+//
+// Order ids and customer ids never hold \x00 or '/', so an index key can be
+// neither an order's key nor another customer's. A page is one range scan
+// of each partition's storage, merged: its cost depends on the page size and
+// the partition count, not on how many orders there are.
+const (
+	customerPrefix = "\x00c/"
+	allPrefix      = "\x00a/"
+)
+
+// indexKeys returns the index keys of an order.
+func indexKeys(customer, id string, created time.Time) []string {
+	suffix := newestFirst(created) + "/" + id
+	return []string{customerPrefix + customer + "/" + suffix, allPrefix + suffix}
 }
 
-// newer orders entries newest first, by id among orders of the same instant,
-// so that pages are stable.
-func newer(a, b entry) int {
-	if c := b.createdAt.Compare(a.createdAt); c != 0 {
-		return c
+// newestFirst writes t so that later times sort first, at a fixed width.
+func newestFirst(t time.Time) string {
+	return fmt.Sprintf("%016x", uint64(math.MaxInt64-t.UnixNano()))
+}
+
+// listPrefix is the index range of a customer's orders, or of everyone's
+// when customer is allCustomers.
+func listPrefix(customer string) string {
+	if customer == allCustomers {
+		return allPrefix
 	}
-	return strings.Compare(b.id, a.id)
+	return customerPrefix + customer + "/"
 }
 
-// customerIndex lists each customer's orders, newest first.
-type customerIndex struct {
-	mu        sync.RWMutex
-	customers map[string][]entry
-}
+// allCustomers asks for every customer's orders.
+const allCustomers = "\x00all"
 
-func newCustomerIndex() *customerIndex {
-	return &customerIndex{customers: map[string][]entry{}}
-}
-
-func (x *customerIndex) add(customer string, e entry) {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	for _, key := range []string{customer, allCustomers} {
-		list := x.customers[key]
-		i, found := slices.BinarySearchFunc(list, e, newer)
-		if !found {
-			x.customers[key] = slices.Insert(list, i, e)
-		}
-	}
-}
-
-// page returns the ids after cursor and the cursor of the following page.
-func (x *customerIndex) page(customer, cursor string, limit int) ([]string, string, error) {
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	list := x.customers[customer]
-	start := 0
+// pageRange returns the range [start, limit) of index keys for a page of
+// prefix after cursor.
+func pageRange(prefix, cursor string) (start, limit string, err error) {
+	start = prefix
 	if cursor != "" {
 		after, err := decodeCursor(cursor)
 		if err != nil {
-			return nil, "", err
+			return "", "", err
 		}
-		i, found := slices.BinarySearchFunc(list, after, newer)
-		if found {
-			i++
-		}
-		start = i
+		// The smallest key after the cursor's own.
+		start = prefix + after + "\x00"
 	}
-	end := min(start+limit, len(list))
-	ids := make([]string, 0, end-start)
-	for _, e := range list[start:end] {
-		ids = append(ids, e.id)
-	}
-	next := ""
-	if end < len(list) && end > start {
-		next = encodeCursor(list[end-1])
-	}
-	return ids, next, nil
+	// prefix ends in '/'; the next byte up ends the range.
+	limit = prefix[:len(prefix)-1] + string(rune(prefix[len(prefix)-1]+1))
+	return start, limit, nil
 }
 
-func encodeCursor(e entry) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(e.createdAt.UnixNano(), 10) + "|" + e.id))
+// orderID returns the order id at the end of an index key.
+func orderID(key string) string {
+	return key[strings.LastIndexByte(key, '/')+1:]
 }
 
-func decodeCursor(s string) (entry, error) {
+// encodeCursor names the last key of a page by its part after the prefix,
+// so that a cursor only ever moves within the caller's own range.
+func encodeCursor(prefix, key string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strings.TrimPrefix(key, prefix)))
+}
+
+func decodeCursor(s string) (string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
-		return entry{}, fmt.Errorf("%w: %w", ErrBadCursor, err)
+		return "", fmt.Errorf("%w: %w", ErrBadCursor, err)
 	}
-	ts, id, ok := strings.Cut(string(b), "|")
-	nanos, err := strconv.ParseInt(ts, 10, 64)
-	if !ok || err != nil || id == "" {
-		return entry{}, ErrBadCursor
+	ts, id, ok := strings.Cut(string(b), "/")
+	if !ok || len(ts) != 16 || id == "" || strings.ContainsAny(id, "/\x00") {
+		return "", ErrBadCursor
 	}
-	return entry{id: id, createdAt: time.Unix(0, nanos)}, nil
+	return string(b), nil
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/lovoo/goka"
 	"github.com/lovoo/goka/storage"
@@ -17,13 +18,13 @@ import (
 )
 
 // Orders reads the orders table. Besides lookups by order id it keeps an
-// index of each customer's orders, built from the view's updates; it is in
-// memory, like the view's own storage, so every start rebuilds it while the
-// view recovers from the table topic.
+// index of each customer's orders, written from the view's updates into the
+// view's own storage (see index.go). With goka's LevelDB storage both live on
+// local disk and survive a restart, so a restarted instance reads only the
+// records it missed, and memory does not grow with the number of orders.
 type Orders struct {
-	cfg   Config
-	view  *goka.View
-	index *customerIndex
+	cfg  Config
+	view *goka.View
 }
 
 // Config is what the view needs besides goka's options.
@@ -34,14 +35,13 @@ type Config struct {
 }
 
 // NewOrders returns a view of the orders table. opts come from kafka.Goka
-// (or the tester); its storage is replaced by memory, so that the index sees
-// every record on every start.
+// (or the tester), storage included.
 func NewOrders(brokers []string, cfg Config, opts ...goka.ViewOption) (*Orders, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	o := &Orders{cfg: cfg, index: newCustomerIndex()}
-	opts = append(opts, goka.WithViewStorageBuilder(storage.MemoryBuilder()), goka.WithViewCallback(o.update))
+	o := &Orders{cfg: cfg}
+	opts = append(opts, goka.WithViewCallback(o.update))
 	v, err := goka.NewView(brokers, topology.OrdersTable, codecs.JSON[events.OrderState]{}, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("creating orders view: %w", err)
@@ -97,7 +97,21 @@ func (o *Orders) update(ctx goka.UpdateContext, s storage.Storage, key string, v
 	if !st.Known() {
 		return nil
 	}
-	o.index.add(st.Order.CustomerID, entry{id: st.Order.ID, createdAt: st.Order.CreatedAt})
+	return index(s, st.Order.CustomerID, st.Order.ID, st.Order.CreatedAt)
+}
+
+// index writes an order's index keys, once: the customer and creation time
+// of an order never change, and each of its later updates would otherwise
+// write the same keys again.
+func index(s storage.Storage, customer, id string, created time.Time) error {
+	for _, k := range indexKeys(customer, id, created) {
+		if ok, err := s.Has(k); err != nil || ok {
+			return err
+		}
+		if err := s.Set(k, []byte{}); err != nil {
+			return fmt.Errorf("indexing order %s: %w", id, err)
+		}
+	}
 	return nil
 }
 
@@ -105,13 +119,19 @@ func (o *Orders) update(ctx goka.UpdateContext, s storage.Storage, key string, v
 // starting after the cursor (empty for the first page), and the cursor of the
 // next page ("" when there is none).
 func (o *Orders) ListByCustomer(customerID string, cursor string, limit int) ([]events.OrderState, string, error) {
-	ids, next, err := o.index.page(customerID, cursor, limit)
+	prefix := listPrefix(customerID)
+	keys, err := o.page(prefix, cursor, limit+1)
 	if err != nil {
 		return nil, "", err
 	}
-	out := make([]events.OrderState, 0, len(ids))
-	for _, id := range ids {
-		st, ok, err := o.Get(id)
+	next := ""
+	if len(keys) > limit {
+		keys = keys[:limit]
+		next = encodeCursor(prefix, keys[len(keys)-1])
+	}
+	out := make([]events.OrderState, 0, len(keys))
+	for _, k := range keys {
+		st, ok, err := o.Get(orderID(k))
 		if err != nil {
 			return nil, "", err
 		}
@@ -125,4 +145,25 @@ func (o *Orders) ListByCustomer(customerID string, cursor string, limit int) ([]
 // ListAll returns up to limit orders of every customer, for administrators.
 func (o *Orders) ListAll(cursor string, limit int) ([]events.OrderState, string, error) {
 	return o.ListByCustomer(allCustomers, cursor, limit)
+}
+
+// page returns up to n index keys of prefix after cursor.
+func (o *Orders) page(prefix, cursor string, n int) ([]string, error) {
+	start, limit, err := pageRange(prefix, cursor)
+	if err != nil {
+		return nil, err
+	}
+	it, err := o.view.IteratorWithRange(start, limit)
+	if err != nil {
+		return nil, fmt.Errorf("listing orders: %w", err)
+	}
+	defer it.Release()
+	var keys []string
+	for len(keys) < n && it.Next() {
+		keys = append(keys, it.Key())
+	}
+	if err := it.Err(); err != nil {
+		return nil, fmt.Errorf("listing orders: %w", err)
+	}
+	return keys, nil
 }

@@ -113,14 +113,19 @@ func TestOrdersView(t *testing.T) {
 func TestAnUndecodableTableRecordIsLoggedAndCounted(t *testing.T) {
 	var logs bytes.Buffer
 	skipped := prometheus.NewCounter(prometheus.CounterOpts{Name: "skipped"})
-	o := &Orders{cfg: Config{Logger: slog.New(slog.NewTextHandler(&logs, nil)), Skipped: skipped}, index: newCustomerIndex()}
+	o := &Orders{cfg: Config{Logger: slog.New(slog.NewTextHandler(&logs, nil)), Skipped: skipped}}
+	s := storage.NewMemory()
 	for _, bad := range [][]byte{[]byte("{not json"), []byte(`{"v":2}`)} {
-		require.NoError(t, o.update(nil, storage.NewMemory(), "o1", bad), "a bad record never stops the view")
+		require.NoError(t, o.update(nil, s, "o1", bad), "a bad record never stops the view")
 	}
 	require.Equal(t, 2.0, testutil.ToFloat64(skipped))
 	require.Contains(t, logs.String(), "orders table record skipped")
 	require.Contains(t, logs.String(), "order_id=o1")
-	page, _, err := o.ListAll("", 10)
+	var keys []string
+	it, err := s.Iterator()
 	require.NoError(t, err)
-	require.Empty(t, page)
+	for it.Next() {
+		keys = append(keys, string(it.Key()))
+	}
+	require.Equal(t, []string{"o1"}, keys, "stored as it came, and not indexed")
 }
