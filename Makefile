@@ -10,7 +10,7 @@ DEV_SECRET ?= dev-secret-change-me-0123456789abcdef
 
 export GOFLAGS := -buildvcs=false
 
-.PHONY: run build test test-unit test-integration fuzz bench lint broker broker-stop clean
+.PHONY: run build test test-unit test-integration fuzz bench bench-scale lint broker broker-stop clean
 
 ## run: start Kafka (or use KAFKA_BROKERS), then every service and the API on 127.0.0.1:8080
 run: build
@@ -54,6 +54,19 @@ test-integration:
 	$(TEST_BROKER_ENV) ORDERFLOW_TEST_KAFKA=127.0.0.1:$(TEST_KAFKA_PORT) ORDERFLOW_TEST_BROKER_SCRIPT=$(CURDIR)/broker/kafka.sh \
 		$(GO) test -count=1 -v -timeout 25m ./integration/ ; \
 		rc=$$?; $(TEST_BROKER_ENV) broker/kafka.sh stop; exit $$rc
+
+## bench-scale: how costs grow with the order history: a fresh broker on port
+## $(BENCH_KAFKA_PORT) filled with N orders (BENCH_SCALE_N, ascending), every service
+## started new and restarted; prints a table. About 15 minutes at the defaults.
+BENCH_KAFKA_PORT ?= 29092
+BENCH_SCALE_N ?= 100000,1000000
+BENCH_BROKER_ENV := KAFKA_PORT=$(BENCH_KAFKA_PORT) KAFKA_CONTROLLER_PORT=$$(($(BENCH_KAFKA_PORT)+1)) KAFKA_DATA_DIR=$(CURDIR)/.data/kafka-bench KAFKA_HEAP_OPTS="-Xms512m -Xmx1g"
+bench-scale: build
+	$(GO) build -o bin/benchscale ./cmd/benchscale
+	rm -rf .data/kafka-bench .data/bench-scale
+	$(BENCH_BROKER_ENV) broker/kafka.sh start
+	bin/benchscale -brokers 127.0.0.1:$(BENCH_KAFKA_PORT) -n $(BENCH_SCALE_N) -bin $(BIN) -work .data/bench-scale; \
+		rc=$$?; $(BENCH_BROKER_ENV) broker/kafka.sh stop; exit $$rc
 
 ## bench: Go benchmarks, then the load generator against a running `make run`
 bench:

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/nats-io/nats-server/v2/server"
+
+	"orderflow/kafka"
+	"orderflow/notify"
+)
+
+// bench is one benchmark run against one broker.
+type bench struct {
+	cfg    config
+	out    io.Writer
+	sarama *sarama.Config
+	nats   *server.Server
+
+	mu     sync.Mutex
+	tokens map[string]string
+}
+
+func newBench(ctx context.Context, c config, out io.Writer) (*bench, error) {
+	kc := kafka.Config{Brokers: c.brokers, Partitions: 6, Replication: 1, MaxRecordBytes: 1 << 20}
+	if err := kafka.EnsureTopics(ctx, kc, slog.New(slog.DiscardHandler)); err != nil {
+		return nil, fmt.Errorf("creating topics: %w", err)
+	}
+	sc, err := kc.Sarama("orderflow-bench-scale")
+	if err != nil {
+		return nil, err
+	}
+	ns, err := notify.StartServer(notify.ServerConfig{Host: "127.0.0.1", Port: -1, StoreDir: filepath.Join(c.work, "nats")})
+	if err != nil {
+		return nil, fmt.Errorf("starting nats: %w", err)
+	}
+	return &bench{cfg: c, out: out, sarama: sc, nats: ns, tokens: map[string]string{}}, nil
+}
+
+func (b *bench) close() {
+	b.nats.Shutdown()
+}
+
+// result is every figure measured at one order count.
+type result struct {
+	n      int
+	values map[string]float64
+}
+
+func (r result) set(metric string, v float64) { r.values[metric] = v }
+
+// measure starts every service, new and then restarted, at n orders.
+func (b *bench) measure(ctx context.Context, n int) (result, error) {
+	r := result{n: n, values: map[string]float64{}}
+	if err := b.measureAPI(ctx, r); err != nil {
+		return r, err
+	}
+	for _, k := range stageKinds() {
+		if err := b.measureStage(ctx, r, k); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
+func (b *bench) measureAPI(ctx context.Context, r result) error {
+	dir := filepath.Join(b.cfg.work, fmt.Sprintf("api-%d", r.n))
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("clearing %s: %w", dir, err)
+	}
+	s, err := b.start("api", dir)
+	if err != nil {
+		return err
+	}
+	ready, err := s.waitReady(ctx, 15*time.Minute)
+	if err != nil {
+		return errors.Join(err, s.stop())
+	}
+	r.set("api: ready, new instance (s)", ready.Seconds())
+	fmt.Fprintf(b.out, "  %d orders: api ready as a new instance after %v\n", r.n, ready.Round(time.Millisecond))
+	if err := b.measureReads(ctx, r, s); err != nil {
+		return errors.Join(err, s.stop())
+	}
+	if err := s.stop(); err != nil {
+		return err
+	}
+	r.set("api: local data (MiB)", duMiB(dir))
+	if s, err = b.start("api", dir); err != nil {
+		return err
+	}
+	ready, err = s.waitReady(ctx, 15*time.Minute)
+	r.set("api: ready, restart with data kept (s)", ready.Seconds())
+	return errors.Join(err, s.stop(), os.RemoveAll(dir))
+}
+
+// measureReads reads orders by id and lists pages at the configured rate,
+// and takes the API's memory after.
+func (b *bench) measureReads(ctx context.Context, r result, s *service) error {
+	byID, err := b.reads(ctx, s.base, r.n, func(i int) (string, string) { return "/orders/" + orderID(i), b.customer(i) })
+	if err != nil {
+		return err
+	}
+	page, err := b.reads(ctx, s.base, r.n, func(i int) (string, string) { return "/orders?limit=20", b.customer(i) })
+	if err != nil {
+		return err
+	}
+	r.set("api: GET /orders/{id} p50 (ms)", ms(byID.p50))
+	r.set("api: GET /orders/{id} p99 (ms)", ms(byID.p99))
+	r.set("api: GET /orders (page of 20) p50 (ms)", ms(page.p50))
+	r.set("api: GET /orders (page of 20) p99 (ms)", ms(page.p99))
+	r.set("api: failed reads", float64(byID.failed+page.failed))
+	rss, err := s.rssMiB()
+	r.set("api: RSS after reads (MiB)", rss)
+	return err
+}
+
+func (b *bench) measureStage(ctx context.Context, r result, k stageKind) error {
+	dir := filepath.Join(b.cfg.work, fmt.Sprintf("%s-%d", k.kind, r.n))
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("clearing %s: %w", dir, err)
+	}
+	s, took, err := b.probeStage(ctx, k, dir, fmt.Sprintf("probe-%s-%d-new", k.kind, r.n))
+	if err != nil {
+		return stopAfter(s, err)
+	}
+	r.set(k.kind+": processing, new instance (s)", took.Seconds())
+	fmt.Fprintf(b.out, "  %d orders: %s processed a new order %v after its start as a new instance\n", r.n, k.kind, took.Round(time.Millisecond))
+	time.Sleep(2 * time.Second)
+	rss, err := s.rssMiB()
+	if err != nil {
+		return stopAfter(s, err)
+	}
+	r.set(k.kind+": RSS (MiB)", rss)
+	if err := s.stop(); err != nil {
+		return err
+	}
+	s, took, err = b.probeStage(ctx, k, dir, fmt.Sprintf("probe-%s-%d-kept", k.kind, r.n))
+	if err != nil {
+		return stopAfter(s, err)
+	}
+	r.set(k.kind+": processing, restart with data kept (s)", took.Seconds())
+	return errors.Join(s.stop(), os.RemoveAll(dir))
+}
+
+func stopAfter(s *service, err error) error {
+	if s == nil {
+		return err
+	}
+	return errors.Join(err, s.stop())
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// duMiB is the size of the files under dir.
+func duMiB(dir string) float64 {
+	var total int64
+	_ = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if info, err := d.Info(); err == nil {
+				total += info.Size()
+			}
+		}
+		return nil
+	})
+	return float64(total) / (1 << 20)
+}
