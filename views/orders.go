@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/lovoo/goka"
@@ -25,6 +26,10 @@ import (
 type Orders struct {
 	cfg  Config
 	view *goka.View
+	// recovered latches the view's first recovery: goka's partitions pass
+	// through "connecting" again when they move from recovery to following
+	// the table, and the answers are no less current for that.
+	recovered atomic.Bool
 }
 
 // Config is what the view needs besides goka's options.
@@ -55,10 +60,17 @@ func (o *Orders) Run(ctx context.Context) error {
 	return o.view.Run(ctx)
 }
 
-// Ready reports whether the view has caught up with the table, so that its
-// answers are current.
+// Ready reports whether the view has caught up with the table since it
+// started, so that its answers are current.
 func (o *Orders) Ready() bool {
-	return o.view.Recovered()
+	if o.recovered.Load() {
+		return true
+	}
+	if o.view.Recovered() {
+		o.recovered.Store(true)
+		return true
+	}
+	return false
 }
 
 // Get returns an order's state; ok is false for an order the view does not
