@@ -30,8 +30,9 @@ type apiParts struct {
 
 // runAPI serves the API on addr until ctx ends. It listens only once it is
 // connected to Kafka, so that a client is refused rather than left hanging;
-// onReady is called with the address once the views have recovered.
-func (a *app) runAPI(ctx context.Context, addr string, onReady func(addr string)) error {
+// onReady is called with the address once the views have recovered; its
+// error stops the API.
+func (a *app) runAPI(ctx context.Context, addr string, onReady func(addr string) error) error {
 	parts, err := a.connectAPI(ctx)
 	if err != nil {
 		return err
@@ -79,7 +80,7 @@ func (a *app) connectAPI(ctx context.Context) (apiParts, error) {
 
 // serveAPI runs the view and the HTTP server until ctx ends, then shuts the
 // server down and closes the writer once no handler can use it any more.
-func serveAPI(ctx context.Context, ln net.Listener, handler http.Handler, parts apiParts, onReady func(addr string)) error {
+func serveAPI(ctx context.Context, ln net.Listener, handler http.Handler, parts apiParts, onReady func(addr string) error) error {
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -98,8 +99,11 @@ func serveAPI(ctx context.Context, ln net.Listener, handler http.Handler, parts 
 	})
 	g.Go(func() error {
 		if waitReady(ctx, parts.view) && onReady != nil {
-			onReady(ln.Addr().String())
+			return onReady(ln.Addr().String())
 		}
+		return nil
+	})
+	g.Go(func() error {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

@@ -38,7 +38,7 @@ func runAll(ctx context.Context, cfg Config, e env) error {
 	g.Go(func() error { return a.runNotifications(ctx, natsURL) })
 	g.Go(func() error { return a.serveMetrics(ctx) })
 	g.Go(func() error {
-		return a.runAPI(ctx, cfg.HTTPAddr, func(addr string) { a.banner(e, addr) })
+		return a.runAPI(ctx, cfg.HTTPAddr, func(addr string) error { return a.banner(e, addr) })
 	})
 	return g.Wait()
 }
@@ -52,7 +52,10 @@ func runAPIOnly(ctx context.Context, cfg Config, e env) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return a.serveMetrics(ctx) })
 	g.Go(func() error {
-		return a.runAPI(ctx, cfg.HTTPAddr, func(addr string) { a.logger.Info("api ready", "addr", addr) })
+		return a.runAPI(ctx, cfg.HTTPAddr, func(addr string) error {
+			a.logger.Info("api ready", "addr", addr)
+			return nil
+		})
 	})
 	return g.Wait()
 }
@@ -90,7 +93,7 @@ func runTopics(ctx context.Context, cfg Config, e env) error {
 }
 
 // banner tells a newcomer, once everything runs, how to see the flow.
-func (a *app) banner(e env, addr string) {
+func (a *app) banner(e env, addr string) error {
 	const customer = "alice"
 	tok, err := mintToken(a.cfg.Auth, customer, false, 24*time.Hour)
 	if err != nil {
@@ -124,5 +127,8 @@ func (a *app) banner(e env, addr string) {
 		"Ctrl-C stops everything.",
 		"",
 	}
-	fmt.Fprintln(e.stdout, strings.Join(lines, "\n"))
+	if _, err := fmt.Fprintln(e.stdout, strings.Join(lines, "\n")); err != nil {
+		return fmt.Errorf("printing the banner: %w", err)
+	}
+	return nil
 }

@@ -13,7 +13,7 @@ import (
 )
 
 // readDeadLetters reads every dead letter there is now.
-func readDeadLetters(ctx context.Context, cfg kafka.Config) ([]*sarama.ConsumerMessage, error) {
+func readDeadLetters(ctx context.Context, cfg kafka.Config) (out []*sarama.ConsumerMessage, err error) {
 	sc, err := cfg.Sarama("orderflow-dlq")
 	if err != nil {
 		return nil, err
@@ -22,18 +22,17 @@ func readDeadLetters(ctx context.Context, cfg kafka.Config) ([]*sarama.ConsumerM
 	if err != nil {
 		return nil, fmt.Errorf("connecting to kafka: %w", err)
 	}
-	defer client.Close()
+	defer closeInto(&err, client, "kafka client")
 	consumer, err := sarama.NewConsumerFromClient(client)
 	if err != nil {
 		return nil, fmt.Errorf("creating consumer: %w", err)
 	}
-	defer consumer.Close()
+	defer closeInto(&err, consumer, "kafka consumer")
 	topic := string(topology.DeadLetters)
 	parts, err := client.Partitions(topic)
 	if err != nil {
 		return nil, fmt.Errorf("reading partitions of %s: %w", topic, err)
 	}
-	var out []*sarama.ConsumerMessage
 	for _, p := range parts {
 		letters, err := readPartition(ctx, client, consumer, topic, p)
 		if err != nil {
@@ -46,7 +45,7 @@ func readDeadLetters(ctx context.Context, cfg kafka.Config) ([]*sarama.ConsumerM
 
 // readPartition reads one partition from its oldest record to the last one
 // written before the call.
-func readPartition(ctx context.Context, client sarama.Client, consumer sarama.Consumer, topic string, p int32) ([]*sarama.ConsumerMessage, error) {
+func readPartition(ctx context.Context, client sarama.Client, consumer sarama.Consumer, topic string, p int32) (out []*sarama.ConsumerMessage, err error) {
 	end, err := client.GetOffset(topic, p, sarama.OffsetNewest)
 	if err != nil {
 		return nil, fmt.Errorf("reading end of %s/%d: %w", topic, p, err)
@@ -62,8 +61,7 @@ func readPartition(ctx context.Context, client sarama.Client, consumer sarama.Co
 	if err != nil {
 		return nil, fmt.Errorf("reading %s/%d: %w", topic, p, err)
 	}
-	defer pc.Close()
-	var out []*sarama.ConsumerMessage
+	defer closeInto(&err, pc, fmt.Sprintf("reader of %s/%d", topic, p))
 	for {
 		select {
 		case m := <-pc.Messages():

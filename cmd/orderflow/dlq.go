@@ -101,7 +101,7 @@ func list(w io.Writer, letters []*sarama.ConsumerMessage) error {
 	return tw.Flush()
 }
 
-func replay(c dlqConfig, w io.Writer, letters []*sarama.ConsumerMessage) error {
+func replay(c dlqConfig, w io.Writer, letters []*sarama.ConsumerMessage) (err error) {
 	sc, err := c.Kafka.Sarama("orderflow-dlq")
 	if err != nil {
 		return err
@@ -110,7 +110,7 @@ func replay(c dlqConfig, w io.Writer, letters []*sarama.ConsumerMessage) error {
 	if err != nil {
 		return fmt.Errorf("connecting producer: %w", err)
 	}
-	defer producer.Close()
+	defer closeInto(&err, producer, "kafka producer")
 	n := 0
 	for _, m := range letters {
 		if !c.All && !c.IDs.has(m) {
@@ -123,10 +123,14 @@ func replay(c dlqConfig, w io.Writer, letters []*sarama.ConsumerMessage) error {
 		if _, _, err := producer.SendMessage(msg); err != nil {
 			return fmt.Errorf("replaying %d:%d to %s: %w", m.Partition, m.Offset, msg.Topic, err)
 		}
-		fmt.Fprintf(w, "replayed %d:%d to %s\n", m.Partition, m.Offset, msg.Topic)
+		if _, err := fmt.Fprintf(w, "replayed %d:%d to %s\n", m.Partition, m.Offset, msg.Topic); err != nil {
+			return fmt.Errorf("printing the replay of %d:%d: %w", m.Partition, m.Offset, err)
+		}
 		n++
 	}
-	fmt.Fprintf(w, "%d dead letters replayed\n", n)
+	if _, err := fmt.Fprintf(w, "%d dead letters replayed\n", n); err != nil {
+		return fmt.Errorf("printing the replay count: %w", err)
+	}
 	return nil
 }
 

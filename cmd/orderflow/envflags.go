@@ -150,8 +150,12 @@ func (f *envFlags) shown(fl *flag.Flag) any {
 }
 
 // printDefaults writes the flags, their variables and defaults, secrets
-// masked, to the flag set's output.
-func (f *envFlags) printDefaults() {
-	fmt.Fprintf(f.fs.Output(), "\nflags of %s (environment variable in brackets):\n", f.fs.Name())
+// masked, to the flag set's output. The flag package does not report its
+// own write errors: give it an output that cannot fail, such as a buffer.
+func (f *envFlags) printDefaults() error {
+	if _, err := fmt.Fprintf(f.fs.Output(), "\nflags of %s (environment variable in brackets):\n", f.fs.Name()); err != nil {
+		return fmt.Errorf("printing the flags of %s: %w", f.fs.Name(), err)
+	}
 	f.fs.PrintDefaults()
+	return nil
 }

@@ -13,7 +13,7 @@ import (
 // runGateway serves the simulated gateway until ctx ends. Payment instances
 // on several machines, or restarted after a crash, share its ledger, as they
 // would share a real payment provider.
-func runGateway(ctx context.Context, cfg Config, e env) error {
+func runGateway(ctx context.Context, cfg Config, e env) (err error) {
 	a, err := newApp(cfg, e.stderr)
 	if err != nil {
 		return err
@@ -22,11 +22,13 @@ func runGateway(ctx context.Context, cfg Config, e env) error {
 	if err != nil {
 		return err
 	}
-	defer sim.Close()
+	defer closeInto(&err, sim, "the gateway's ledger")
 	srv := &http.Server{Addr: cfg.Gateway.Addr, Handler: gateway.NewServer(sim), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		// ctx is over by now; the shutdown needs time of its own to let
+		// requests in flight finish.
+		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(shutdown)
 	}()

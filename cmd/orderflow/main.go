@@ -62,13 +62,11 @@ var commands = map[string]command{
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		usage(stdout, getenv)
-		return nil
+		return usage(stdout, getenv)
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		usage(stderr, getenv)
-		return fmt.Errorf("unknown command %q", args[0])
+		return errors.Join(fmt.Errorf("unknown command %q", args[0]), usage(stderr, getenv))
 	}
 	err := cmd.run(ctx, env{name: args[0], getenv: getenv, stdout: stdout, stderr: stderr}, args[1:])
 	if errors.Is(err, flag.ErrHelp) {
@@ -85,5 +83,15 @@ func service(run func(context.Context, Config, env) error) func(context.Context,
 			return err
 		}
 		return run(ctx, cfg, e)
+	}
+}
+
+// closeInto closes c and joins a failure, naming what was closed, to *err.
+// It is for a deferred Close in a function with a named error result: what
+// was written may only be safe once Close returns, and a read that looked
+// complete is not if the connection ends badly, so the error is not dropped.
+func closeInto(err *error, c io.Closer, what string) {
+	if cerr := c.Close(); cerr != nil {
+		*err = errors.Join(*err, fmt.Errorf("closing %s: %w", what, cerr))
 	}
 }

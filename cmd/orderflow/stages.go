@@ -22,16 +22,16 @@ import (
 	"orderflow/topology"
 )
 
-func (a *app) runPayment(ctx context.Context) error {
+func (a *app) runPayment(ctx context.Context) (err error) {
 	var gw payment.Gateway
 	if a.cfg.Gateway.URL != "" {
 		gw = gateway.NewClient(a.cfg.Gateway.URL)
 	} else {
-		sim, err := gateway.NewSimulated(a.cfg.Gateway.Ledger)
-		if err != nil {
+		var sim *gateway.Simulated
+		if sim, err = gateway.NewSimulated(a.cfg.Gateway.Ledger); err != nil {
 			return err
 		}
-		defer sim.Close()
+		defer closeInto(&err, sim, "the gateway's ledger")
 		gw = sim
 	}
 	cfg := payment.Config{Gateway: gw, Logger: a.logger, Retry: a.cfg.Retry, Limits: a.limits(), Now: time.Now}

@@ -44,7 +44,9 @@ func runToken(_ context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("token: %w", err)
 	}
-	fmt.Fprintln(e.stdout, tok)
+	if _, err := fmt.Fprintln(e.stdout, tok); err != nil {
+		return fmt.Errorf("token: printing: %w", err)
+	}
 	return nil
 }
 

@@ -50,17 +50,37 @@ func runWatch(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "watching %s (Ctrl-C to stop)\n", notify.Subject(c.Customer))
+	if _, err := fmt.Fprintf(e.stderr, "watching %s (Ctrl-C to stop)\n", notify.Subject(c.Customer)); err != nil {
+		return fmt.Errorf("watch: printing: %w", err)
+	}
+	return watch(ctx, cons, e.stdout)
+}
+
+// watch prints notifications as they arrive until ctx ends or printing one
+// fails. A notification is acknowledged only once printed: one that could
+// not be shown is delivered again to the customer's next watch.
+func watch(ctx context.Context, cons jetstream.Consumer, w io.Writer) error {
+	failed := make(chan error, 1)
 	cc, err := cons.Consume(func(m jetstream.Msg) {
-		fmt.Fprintln(e.stdout, string(m.Data()))
+		if _, err := fmt.Fprintln(w, string(m.Data())); err != nil {
+			select {
+			case failed <- fmt.Errorf("printing a notification: %w", err):
+			default: // the first failure is already stopping the watch
+			}
+			return
+		}
 		_ = m.Ack()
 	})
 	if err != nil {
 		return fmt.Errorf("consuming notifications: %w", err)
 	}
 	defer cc.Stop()
-	<-ctx.Done()
-	return nil
+	select {
+	case <-ctx.Done():
+		return nil
+	case err := <-failed:
+		return err
+	}
 }
 
 // connect connects as the customer when there is a token, else as the
