@@ -38,9 +38,10 @@ type proc struct {
 	name, service string
 	env           []string
 	cmd           *exec.Cmd
-	done          chan struct{}
+	done          chan struct{} // closed once the process has exited and logFile is closed
 	log           *bytes.Buffer
 	logFile       *os.File
+	logErr        error // from closing logFile; read it once done is closed
 }
 
 func newCluster(t *testing.T, natsURL string) *cluster {
@@ -95,7 +96,7 @@ func (c *cluster) start(name, service string) *proc {
 	p.logFile = f
 	p.cmd.Stderr = io.MultiWriter(&lockedWriter{w: p.log}, f)
 	require.NoError(c.t, p.cmd.Start(), "starting %s", name)
-	go func() { _ = p.cmd.Wait(); f.Close(); close(p.done) }()
+	go func() { _ = p.cmd.Wait(); p.logErr = f.Close(); close(p.done) }()
 	c.mu.Lock()
 	c.procs[name] = p
 	c.mu.Unlock()
@@ -108,7 +109,13 @@ func (c *cluster) kill9(name string) {
 	p := c.procs[name]
 	c.mu.Unlock()
 	_ = p.cmd.Process.Signal(syscall.SIGKILL)
+	c.exited(p)
+}
+
+// exited waits for p to exit and checks that its log file was written out.
+func (c *cluster) exited(p *proc) {
 	<-p.done
+	require.NoError(c.t, p.logErr, "closing the log of %s", p.name)
 }
 
 // instances returns the names of the running instances of service.
@@ -135,8 +142,8 @@ func (c *cluster) stop(name string) {
 	case <-p.done:
 	case <-time.After(20 * time.Second):
 		_ = p.cmd.Process.Kill()
-		<-p.done
 	}
+	c.exited(p)
 }
 
 func (c *cluster) stopAll() {

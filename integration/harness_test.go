@@ -53,7 +53,9 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
-	os.RemoveAll(dir)
+	if err := os.RemoveAll(dir); err != nil {
+		fmt.Println("integration: removing the build folder:", err)
+	}
 	os.Exit(code)
 }
 
@@ -124,20 +126,7 @@ func startSystem(t *testing.T, natsURL string, extraEnv ...string) *system {
 	cmd.Stdout = io.Discard
 	cmd.Stderr = s.stderr
 	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-		if t.Failed() {
-			t.Logf("orderflow stderr (warnings and errors):\n%s", tail(s.stderr.String(), 4000))
-		}
-	})
+	t.Cleanup(func() { s.stop(t) })
 	deadline := time.Now().Add(90 * time.Second)
 	for {
 		resp, err := readyClient.Get(s.base + "/readyz")
@@ -151,6 +140,27 @@ func startSystem(t *testing.T, natsURL string, extraEnv ...string) *system {
 			t.Fatalf("orderflow did not become ready: %v\n%s", err, tail(s.stderr.String(), 4000))
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// stop interrupts the process as Ctrl-C would, and kills it if it has not
+// exited 20s later. An interrupted orderflow exits cleanly: any other end
+// is logged.
+func (s *system) stop(t *testing.T) {
+	_ = s.cmd.Process.Signal(os.Interrupt)
+	done := make(chan error, 1)
+	go func() { done <- s.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Logf("orderflow exited after an interrupt with: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		_ = s.cmd.Process.Kill()
+		t.Logf("orderflow did not exit within 20s of an interrupt; killed: %v", <-done)
+	}
+	if t.Failed() {
+		t.Logf("orderflow stderr (warnings and errors):\n%s", tail(s.stderr.String(), 4000))
 	}
 }
 
@@ -169,8 +179,9 @@ func freePort(t *testing.T) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	port := ln.Addr().(*net.TCPAddr).Port
+	require.NoError(t, ln.Close())
+	return port
 }
 
 func token(t *testing.T, customer string) string {

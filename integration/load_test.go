@@ -26,7 +26,6 @@ type steadyLoad struct {
 	mu       sync.Mutex
 	accepted []*placed
 	answers  []answer
-	failures []error
 }
 
 func runLoad(ctx context.Context, clients []*client, rate float64, minOrders int, stop <-chan struct{}) *steadyLoad {

@@ -78,7 +78,7 @@ func produceTo(t *testing.T, topic string, partition int32, key string, value []
 	cfg.Producer.Partitioner = sarama.NewManualPartitioner
 	p, err := sarama.NewSyncProducer(strings.Split(kafkaBrokers(t), ","), cfg)
 	require.NoError(t, err)
-	defer p.Close()
+	defer func() { require.NoError(t, p.Close()) }()
 	part, offset, err := p.SendMessage(&sarama.ProducerMessage{Topic: topic, Partition: partition, Key: sarama.StringEncoder(key), Value: sarama.ByteEncoder(value)})
 	require.NoError(t, err)
 	require.Equal(t, partition, part)

@@ -182,8 +182,11 @@ func placeOne(ctx context.Context, c *client, i int) (*placed, error) {
 		card = "tok_decline"
 	}
 	o, status, err := c.place(ctx, card, "")
-	if err != nil || status != http.StatusCreated {
-		return nil, fmt.Errorf("placing order %d: status %d, %v", i, status, err)
+	if err != nil {
+		return nil, fmt.Errorf("placing order %d: status %d: %w", i, status, err)
+	}
+	if status != http.StatusCreated {
+		return nil, fmt.Errorf("placing order %d: status %d", i, status)
 	}
 	p := &placed{id: o.ID, customer: c, accepted: time.Now(), declines: card == "tok_decline"}
 	if i%10 == 7 {

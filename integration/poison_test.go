@@ -59,7 +59,7 @@ func writePoison(t *testing.T, brokers string) map[position]string {
 	cfg.Producer.MaxMessageBytes = 4 << 20
 	p, err := sarama.NewSyncProducer(strings.Split(brokers, ","), cfg)
 	require.NoError(t, err)
-	defer p.Close()
+	defer func() { require.NoError(t, p.Close()) }()
 	where := map[position]string{}
 	for topic := range readers {
 		for _, pz := range poisons() {
@@ -86,10 +86,10 @@ func readDeadLetters(t *testing.T, brokers string) []deadLetter {
 	cfg.Version = kafka.ProtocolVersion
 	client, err := sarama.NewClient(strings.Split(brokers, ","), cfg)
 	require.NoError(t, err)
-	defer client.Close()
+	defer func() { require.NoError(t, client.Close()) }()
 	consumer, err := sarama.NewConsumerFromClient(client)
 	require.NoError(t, err)
-	defer consumer.Close()
+	defer func() { require.NoError(t, consumer.Close()) }()
 	parts, err := client.Partitions("dead_letters")
 	require.NoError(t, err)
 	var out []deadLetter
@@ -115,7 +115,7 @@ func readDeadLetters(t *testing.T, brokers string) []deadLetter {
 				break
 			}
 		}
-		pc.Close()
+		require.NoError(t, pc.Close())
 	}
 	return out
 }
@@ -188,10 +188,10 @@ func countReplayed(t *testing.T) int {
 	cfg.Version = kafka.ProtocolVersion
 	client, err := sarama.NewClient(strings.Split(kafkaBrokers(t), ","), cfg)
 	require.NoError(t, err)
-	defer client.Close()
+	defer func() { require.NoError(t, client.Close()) }()
 	consumer, err := sarama.NewConsumerFromClient(client)
 	require.NoError(t, err)
-	defer consumer.Close()
+	defer func() { require.NoError(t, consumer.Close()) }()
 	parts, err := client.Partitions("new_orders")
 	require.NoError(t, err)
 	n := 0
@@ -213,7 +213,7 @@ func countReplayed(t *testing.T) int {
 				break
 			}
 		}
-		pc.Close()
+		require.NoError(t, pc.Close())
 	}
 	return n
 }
