@@ -59,7 +59,7 @@ func newCluster(t *testing.T, natsURL string) *cluster {
 			"NATS_URL="+natsURL,
 			"GATEWAY_URL="+fmt.Sprintf("http://127.0.0.1:%d", gwPort),
 			"GATEWAY_ADDR=127.0.0.1:"+strconv.Itoa(gwPort),
-			"GATEWAY_LEDGER="+filepath.Join(dir, "gateway-ledger.jsonl"),
+			"GATEWAY_LEDGER="+filepath.Join(dir, "gateway-ledger"),
 			"HTTP_ADDR=127.0.0.1:"+strconv.Itoa(apiPort),
 			"METRICS_ADDR=127.0.0.1:0",
 			"AUTH_HS256_SECRET="+secret,

@@ -86,7 +86,7 @@ func (b *bench) measureAPI(ctx context.Context, r result) error {
 		return errors.Join(err, s.stop())
 	}
 	r.set("api: ready, new instance (s)", ready.Seconds())
-	fmt.Fprintf(b.out, "  %d orders: api ready as a new instance after %v\n", r.n, ready.Round(time.Millisecond))
+	b.progress("%d orders: api ready as a new instance after %v", r.n, ready.Round(time.Millisecond))
 	if err := b.measureReads(ctx, r, s); err != nil {
 		return errors.Join(err, s.stop())
 	}
@@ -133,7 +133,7 @@ func (b *bench) measureStage(ctx context.Context, r result, k stageKind) error {
 		return stopAfter(s, err)
 	}
 	r.set(k.kind+": processing, new instance (s)", took.Seconds())
-	fmt.Fprintf(b.out, "  %d orders: %s processed a new order %v after its start as a new instance\n", r.n, k.kind, took.Round(time.Millisecond))
+	b.progress("%d orders: %s processed a new order %v after its start as a new instance", r.n, k.kind, took.Round(time.Millisecond))
 	time.Sleep(2 * time.Second)
 	rss, err := s.rssMiB()
 	if err != nil {
@@ -149,6 +149,12 @@ func (b *bench) measureStage(ctx context.Context, r result, k stageKind) error {
 	}
 	r.set(k.kind+": processing, restart with data kept (s)", took.Seconds())
 	return errors.Join(s.stop(), os.RemoveAll(dir))
+}
+
+// progress tells the operator how far the run is; the table at the end is
+// the result, so a line that cannot be written is not worth stopping for.
+func (b *bench) progress(format string, args ...any) {
+	_, _ = fmt.Fprintf(b.out, "  "+format+"\n", args...)
 }
 
 func stopAfter(s *service, err error) error {

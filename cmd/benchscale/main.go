@@ -34,14 +34,13 @@ func main() {
 
 // config is what a run needs.
 type config struct {
-	brokers   []string
-	sizes     []int
-	bin       string
-	work      string
-	readRate  int
-	readFor   time.Duration
-	perCust   int
-	natsStore string
+	brokers  []string
+	sizes    []int
+	bin      string
+	work     string
+	readRate int
+	readFor  time.Duration
+	perCust  int
 }
 
 func parse(args []string) (config, error) {
@@ -89,7 +88,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if err := b.fill(ctx, filled, n); err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "filled %d orders (%d new) into the four group tables in %v\n", n, n-filled, time.Since(start).Round(time.Millisecond))
+		if _, err := fmt.Fprintf(out, "filled %d orders (%d new) into the four group tables in %v\n", n, n-filled, time.Since(start).Round(time.Millisecond)); err != nil {
+			return err
+		}
 		filled = n
 		r, err := b.measure(ctx, n)
 		if err != nil {

@@ -103,12 +103,13 @@ func (s *service) stop() error {
 	done := make(chan error, 1)
 	go func() { done <- s.cmd.Wait() }()
 	select {
-	case <-done:
+	case err := <-done:
+		if err != nil {
+			return fmt.Errorf("orderflow %s: %w", s.kind, err)
+		}
 		return nil
 	case <-time.After(60 * time.Second):
-		_ = s.cmd.Process.Kill()
-		<-done
-		return fmt.Errorf("orderflow %s did not stop in 60 s; killed", s.kind)
+		return errors.Join(fmt.Errorf("orderflow %s did not stop in 60 s; killed", s.kind), s.cmd.Process.Kill(), <-done)
 	}
 }
 

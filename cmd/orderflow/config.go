@@ -106,7 +106,7 @@ func addPaymentFlags(f *envFlags, c *Config) {
 	f.Duration(&c.Retry.Max, "retry-max", "RETRY_MAX", 5*time.Second, "longest backoff")
 	f.String(&c.Gateway.URL, "gateway-url", "GATEWAY_URL", "", "payment gateway over HTTP; empty runs the simulated one in process")
 	f.String(&c.Gateway.Addr, "gateway-addr", "GATEWAY_ADDR", "127.0.0.1:8090", "address the gateway command serves on")
-	f.String(&c.Gateway.Ledger, "gateway-ledger", "GATEWAY_LEDGER", "", "simulated gateway's ledger file; default DATA_DIR/gateway-ledger.jsonl")
+	f.String(&c.Gateway.Ledger, "gateway-ledger", "GATEWAY_LEDGER", "", "simulated gateway's ledger, a LevelDB folder; default DATA_DIR/gateway-ledger")
 }
 
 // addSigningFlags registers what tokens are signed with and must say: what
@@ -130,7 +130,7 @@ func (c *Config) finish() error {
 		return fmt.Errorf("log format %q: want text or json", c.LogFormat)
 	}
 	if c.Gateway.Ledger == "" {
-		c.Gateway.Ledger = filepath.Join(c.DataDir, "gateway-ledger.jsonl")
+		c.Gateway.Ledger = filepath.Join(c.DataDir, "gateway-ledger")
 	}
 	return nil
 }

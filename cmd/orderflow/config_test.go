@@ -20,14 +20,14 @@ func TestParseConfig(t *testing.T) {
 		require.Equal(t, 7, c.Retry.Attempts)
 		require.Equal(t, int32(6), c.Kafka.Partitions)
 		require.Equal(t, int16(1), c.Kafka.Replication)
-		require.Equal(t, ".data/orderflow/gateway-ledger.jsonl", c.Gateway.Ledger)
+		require.Equal(t, ".data/orderflow/gateway-ledger", c.Gateway.Ledger)
 		require.Equal(t, "json", c.LogFormat)
 	})
 
 	t.Run("the start-up line shows derived defaults", func(t *testing.T) {
 		c, err := parseConfig("payment", nil, getenv, io.Discard)
 		require.NoError(t, err)
-		require.Equal(t, ".data/orderflow/gateway-ledger.jsonl", attrMap(c.logAttrs())["gateway_ledger"])
+		require.Equal(t, ".data/orderflow/gateway-ledger", attrMap(c.logAttrs())["gateway_ledger"])
 	})
 
 	t.Run("bad values are refused", func(t *testing.T) {
