@@ -134,7 +134,6 @@ func (e CustomerNotified) Validate() error {
 	return order.CheckID("customer_id", e.CustomerID)
 }
 
-
 // OrderKey returns the order id the record is about: its Kafka key.
 func (e OrderPlaced) OrderKey() string { return e.Order.ID }
 
