@@ -23,9 +23,15 @@ type RetryScheduled struct {
 	// Action names what is retried, for the stage and for people reading
 	// the topic: "charge", "refund" or "notify".
 	Action string `json:"action"`
-	// Attempt counts the attempts made so far. The stage keeps the same
-	// count in its table and ignores a record that is not the latest.
-	Attempt int       `json:"attempt"`
+	// Attempt counts the failed attempts so far (an attempt cut short by a
+	// stop does not count).
+	Attempt int `json:"attempt"`
+	// ScheduledBy names the record whose processing scheduled this retry,
+	// as topic/partition@offset. With Attempt it identifies the retry: the
+	// stage acts only on the one its table holds as pending, and sends it
+	// again only when that same record is processed again (a crash may have
+	// lost the first send), so copies never multiply.
+	ScheduledBy string    `json:"scheduled_by"`
 	DueAt   time.Time `json:"due_at"`
 	// Reason is why the last attempt failed.
 	Reason string `json:"reason,omitempty"`
@@ -44,8 +50,10 @@ func (e RetryScheduled) Validate() error {
 	switch {
 	case e.Group == "" || e.Action == "":
 		return errors.New("group, action: are required")
-	case e.Attempt < 1:
-		return errors.New("attempt: must be at least 1")
+	case e.Attempt < 0:
+		return errors.New("attempt: must not be negative")
+	case e.ScheduledBy == "":
+		return errors.New("scheduled_by: is required")
 	case e.DueAt.IsZero():
 		return errors.New("due_at: is missing")
 	case len(e.Input) == 0:

@@ -8,10 +8,15 @@
 //   - A record on the wrong partition (written by a client whose partitioner
 //     is not murmur2) is moved to its partition by the stream's router group
 //     and skipped by every other reader.
-//   - A record whose work was interrupted (the processor is stopping, or its
-//     partition moves) is abandoned: left uncommitted for the next owner, and
-//     so is every later record of its partition in this generation.
+//   - Work interrupted because the processor is stopping or its partition
+//     moves is not failed and not left uncommitted: it is scheduled again at
+//     once, without counting an attempt, and the record commits. A record
+//     left uncommitted would make goka fail the processor (a restart and two
+//     more rebalances) and, if a later record of the partition committed,
+//     be skipped for good, since sarama's offsets only move forward.
 //   - An input seen again re-emits what the stage emitted the first time.
 //   - A call to the outside world that failed for a passing reason is retried
-//     later through the scheduler, not inside the callback.
+//     later through the scheduler, not inside the callback. Only the retry an
+//     entry holds as pending is acted on, and it is sent again only when the
+//     record that scheduled it comes again, so copies never multiply.
 package intake

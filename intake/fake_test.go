@@ -7,9 +7,7 @@ import (
 )
 
 // fakeContext is the part of a goka.Context the gate uses, recording what
-// the gate does with a record: its commit, emits and table writes. goka
-// commits a record when its callback returns unless DeferCommit was called;
-// a deferred commit called with an error is no commit.
+// the gate does with a record: its emits and table writes.
 type fakeContext struct {
 	unused
 	ctx       context.Context
@@ -19,9 +17,8 @@ type fakeContext struct {
 	key       string
 	headers   goka.Headers
 
-	deferred bool
-	failed   error
-	emitted  []emitted
+	emitted []emitted
+	value   any
 }
 
 // unused stands in for the rest of goka.Context: calling any method the
@@ -42,16 +39,10 @@ func (f *fakeContext) Key() string              { return f.key }
 func (f *fakeContext) Group() goka.Group        { return "test" }
 func (f *fakeContext) Headers() goka.Headers    { return f.headers }
 
-func (f *fakeContext) DeferCommit() func(error) {
-	f.deferred = true
-	return func(err error) { f.failed = err }
-}
-
 func (f *fakeContext) Emit(topic goka.Stream, key string, value any, opts ...goka.ContextOption) {
 	// goka's options cannot be read from outside goka: the headers they
 	// carry are checked against the real broker (integration/).
 	f.emitted = append(f.emitted, emitted{topic: topic, key: key, value: value})
 }
 
-// committed reports whether goka would commit the record.
-func (f *fakeContext) committed() bool { return !f.deferred || f.failed == nil }
+func (f *fakeContext) SetValue(v any, _ ...goka.ContextOption) { f.value = v }

@@ -1,10 +1,8 @@
 package intake
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
-	"sync"
 
 	"github.com/lovoo/goka"
 
@@ -22,22 +20,16 @@ type Limits struct {
 	Partitions int32
 }
 
-// Gate is one group's input gate. A group builds one per processor: its
-// memory of abandoned partitions lasts as long as the processor.
+// Gate is one group's input gate.
 type Gate struct {
 	group  goka.Group
 	limits Limits
 	logger *slog.Logger
-
-	mu sync.Mutex
-	// abandoned holds, per partition, the context of the generation in
-	// which a record was abandoned.
-	abandoned map[int32]context.Context
 }
 
 // New returns the gate of group.
 func New(group goka.Group, limits Limits, logger *slog.Logger) *Gate {
-	return &Gate{group: group, limits: limits, logger: logger, abandoned: map[int32]context.Context{}}
+	return &Gate{group: group, limits: limits, logger: logger}
 }
 
 // Edges returns the output edges every group with a gate declares: the
@@ -61,12 +53,9 @@ func (g *Gate) Log(ctx goka.Context) *slog.Logger {
 
 // Decode passes the record being processed, whose raw value is msg, through
 // the gate and reads it as a T. It reports false when the callback has
-// nothing to do: the record was abandoned, set aside or moved.
+// nothing to do: the record was set aside or moved.
 func Decode[T codecs.Schema](g *Gate, ctx goka.Context, msg any) (T, bool) {
 	var zero T
-	if g.afterAbandon(ctx) {
-		return zero, false
-	}
 	value, _ := msg.([]byte)
 	rec, err := decode[T](ctx.Key(), value, g.limits.MaxRecordBytes)
 	if err != nil {

@@ -27,47 +27,44 @@ func record(gen context.Context, id string, partition int32, offset int64) *fake
 	return &fakeContext{ctx: gen, topic: topology.NewOrders, partition: partition, offset: offset, key: id}
 }
 
-func TestAbandonHoldsBackTheRestOfThePartition(t *testing.T) {
+func TestARetryIsSentAgainOnlyByTheRecordThatScheduledIt(t *testing.T) {
 	g := newGate("payment", 0)
-	stopping, stop := context.WithCancel(context.Background())
+	first := record(context.Background(), "o1", 0, 10)
+	r := g.Retry(first, "charge", 1, ordertest.Epoch, context.DeadlineExceeded, placed("o1"))
+	require.Equal(t, "new_orders/0@10", r.ScheduledBy)
 
-	// A stopping processor with several records queued on partition 0: the
-	// first one's charge is interrupted and abandoned.
-	first := record(stopping, "o1", 0, 10)
-	_, ok := Decode[events.OrderPlaced](g, first, placed("o1"))
-	require.True(t, ok)
-	stop()
-	g.Abandon(first, context.Canceled)
-	require.False(t, first.committed())
-
-	t.Run("no later record of the partition commits in this generation", func(t *testing.T) {
-		for offset := int64(11); offset < 14; offset++ {
-			later := record(stopping, "o2", 0, offset)
-			_, ok := Decode[events.OrderPlaced](g, later, placed("o2"))
-			require.False(t, ok, "offset %d must not be processed", offset)
-			require.False(t, later.committed(), "offset %d must not be committed past the abandoned one", offset)
-			require.Empty(t, later.emitted)
-		}
-	})
-	t.Run("a bad record behind it is not set aside, which would commit it", func(t *testing.T) {
-		bad := record(stopping, "o3", 0, 14)
-		_, ok := Decode[events.OrderPlaced](g, bad, []byte("{not json"))
-		require.False(t, ok)
-		require.False(t, bad.committed())
-		require.Empty(t, bad.emitted)
-	})
-	t.Run("other partitions go on", func(t *testing.T) {
-		other := record(stopping, "o4", 1, 3)
-		_, ok := Decode[events.OrderPlaced](g, other, placed("o4"))
-		require.True(t, ok)
-		require.True(t, other.committed())
-	})
-	t.Run("the next generation of the partition processes it afresh", func(t *testing.T) {
+	t.Run("the same record processed again sends it again: a crash may have lost it", func(t *testing.T) {
 		again := record(context.Background(), "o1", 0, 10)
-		_, ok := Decode[events.OrderPlaced](g, again, placed("o1"))
-		require.True(t, ok)
-		require.True(t, again.committed())
+		g.ReplayRetry(again, "entry", r)
+		require.Len(t, again.emitted, 1)
+		require.Equal(t, topology.Retries, again.emitted[0].topic)
+		require.Equal(t, "entry", again.value)
 	})
+	t.Run("any other record changes nothing, so copies never multiply", func(t *testing.T) {
+		other := record(context.Background(), "o1", 0, 11)
+		g.ReplayRetry(other, "entry", r)
+		require.Empty(t, other.emitted)
+		require.Nil(t, other.value)
+	})
+	t.Run("only the pending retry is acted on", func(t *testing.T) {
+		require.True(t, Pending(&r, r))
+		copyOf := r
+		copyOf.ScheduledBy = "new_orders/0@11"
+		require.False(t, Pending(&r, copyOf))
+		older := r
+		older.Attempt = 0
+		require.False(t, Pending(&r, older))
+		require.False(t, Pending(nil, r))
+	})
+}
+
+func TestInterruptedIsOnlyAStop(t *testing.T) {
+	running := record(context.Background(), "o1", 0, 1)
+	require.False(t, Interrupted(running, context.DeadlineExceeded), "a timeout of a running processor is the gateway's")
+	stopping, stop := context.WithCancel(context.Background())
+	stop()
+	require.True(t, Interrupted(record(stopping, "o1", 0, 1), context.Canceled))
+	require.False(t, Interrupted(record(stopping, "o1", 0, 1), nil))
 }
 
 // keyOn returns an order id that murmur2 places on partition p of n.
@@ -94,7 +91,6 @@ func TestMisplacedRecords(t *testing.T) {
 		require.Equal(t, topology.NewOrders, ctx.emitted[0].topic)
 		require.Equal(t, id, ctx.emitted[0].key)
 		require.Equal(t, placed(id), ctx.emitted[0].value)
-		require.True(t, ctx.committed())
 	})
 	t.Run("another reader skips it and waits for the moved copy", func(t *testing.T) {
 		g := newGate("orders", 6)

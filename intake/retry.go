@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/lovoo/goka"
@@ -27,6 +28,39 @@ func (g *Gate) Retry(ctx goka.Context, action string, attempts int, due time.Tim
 	g.Log(ctx).Warn("call failed; retry scheduled", "action", action, "attempt", attempts, "due_at", due, "reason", reason.Error())
 	return events.RetryScheduled{
 		V: codecs.Version, OrderID: ctx.Key(), Group: string(g.group), Action: action,
-		Attempt: attempts, DueAt: due.UTC(), Reason: reason.Error(), Input: input,
+		Attempt: attempts, ScheduledBy: Source(ctx), DueAt: due.UTC(), Reason: reason.Error(), Input: input,
 	}
+}
+
+// Pending reports whether r is the retry the entry holds as pending: the
+// one to act on. Any other is a copy a crash or a repeated input left
+// behind.
+func Pending(pending *events.RetryScheduled, r events.RetryScheduled) bool {
+	return pending != nil && pending.Action == r.Action && pending.Attempt == r.Attempt && pending.ScheduledBy == r.ScheduledBy
+}
+
+// ReplayRetry sends the pending retry r again, with the entry, when the
+// record being processed is the one that scheduled it: a crash may have
+// lost the first send. Any other input while a retry is pending changes
+// nothing, so that copies of a retry never multiply.
+func (g *Gate) ReplayRetry(ctx goka.Context, entry any, r events.RetryScheduled) {
+	if r.ScheduledBy != Source(ctx) {
+		g.Log(ctx).Info("input seen while a retry is pending; nothing to do", "action", r.Action, "attempt", r.Attempt)
+		return
+	}
+	g.Replay(ctx, entry, topology.Retries, r)
+}
+
+// Interrupted reports whether err ended a call only because the processor
+// is stopping or the partition is moving to another instance. Such work is
+// not failed and not left uncommitted: the stage schedules it again at once,
+// without counting an attempt, and commits; whoever owns the partition then
+// does it under the same idempotency key.
+func Interrupted(ctx goka.Context, err error) bool {
+	return err != nil && ctx.Context().Err() != nil
+}
+
+// Source names the record being processed, as topic/partition@offset.
+func Source(ctx goka.Context) string {
+	return fmt.Sprintf("%s/%d@%d", ctx.Topic(), ctx.Partition(), ctx.Offset())
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -80,4 +81,17 @@ func TestValidateRefusesControlCharacters(t *testing.T) {
 			require.Error(t, (Address{Name: bad, Line1: "x", City: "x", PostalCode: "x", Country: "x"}).Validate())
 		})
 	}
+}
+
+func TestValidateBoundsTheCreationTime(t *testing.T) {
+	base := Order{ID: "o1", CustomerID: "c1", Items: []Item{{SKU: "a", Quantity: 1, UnitPriceCents: 1}}, Currency: "EUR",
+		ShippingAddress: Address{Name: "x", Line1: "x", City: "x", PostalCode: "x", Country: "x"}, TotalCents: 1}
+	for _, at := range []time.Time{{}, time.Date(1969, 12, 31, 0, 0, 0, 0, time.UTC), time.Date(2262, 4, 12, 0, 0, 0, 0, time.UTC)} {
+		o := base
+		o.CreatedAt = at
+		require.Error(t, o.Validate(), "%v", at)
+	}
+	o := base
+	o.CreatedAt = time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	require.NoError(t, o.Validate())
 }

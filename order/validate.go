@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -16,6 +17,12 @@ const (
 	MaxUnitPriceCents = 10_000_000 // 100,000.00 in the currency's major unit
 	MaxIDLen          = 64
 	MaxTextLen        = 200
+)
+
+// The times an order may be created at.
+var (
+	earliest = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	latest   = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
 )
 
 // Currencies the shop accepts.
@@ -53,8 +60,10 @@ func (o Order) Validate() error {
 	if o.TotalCents != Total(o.Items) {
 		return &FieldError{"total_cents", "does not match the items"}
 	}
-	if o.CreatedAt.IsZero() {
-		return &FieldError{"created_at", "is missing"}
+	if o.CreatedAt.Before(earliest) || o.CreatedAt.After(latest) {
+		// Any Kafka client can write an order: a time outside these years
+		// is a mistake, and would sort wrongly in the customer index.
+		return &FieldError{"created_at", "is missing or not between the years 2000 and 2200"}
 	}
 	return nil
 }

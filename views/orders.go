@@ -117,8 +117,13 @@ func (o *Orders) update(ctx goka.UpdateContext, s storage.Storage, key string, v
 // write the same keys again.
 func index(s storage.Storage, customer, id string, created time.Time) error {
 	for _, k := range indexKeys(customer, id, created) {
-		if ok, err := s.Has(k); err != nil || ok {
-			return err
+		ok, err := s.Has(k)
+		if err != nil {
+			return fmt.Errorf("indexing order %s: %w", id, err)
+		}
+		if ok {
+			// A crash may have come between the two keys: check each.
+			continue
 		}
 		if err := s.Set(k, []byte{}); err != nil {
 			return fmt.Errorf("indexing order %s: %w", id, err)

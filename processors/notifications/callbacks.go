@@ -27,14 +27,15 @@ func (s *stage) shipmentSettled(ctx goka.Context, msg any) {
 	case e.Notified != nil:
 		s.gate.Replay(ctx, e, topology.NotifiedOrders, *e.Notified)
 	case e.Retry != nil:
-		s.gate.Replay(ctx, e, topology.Retries, *e.Retry)
+		s.gate.ReplayRetry(ctx, e, *e.Retry)
 	default:
 		s.notify(ctx, e, sh, msg.([]byte), msg.([]byte))
 	}
 }
 
-// retryDue tries a delivery again when the scheduler finds it due; a stale
-// copy re-emits what the entry holds, in case a crash lost it.
+// retryDue tries a delivery again when the scheduler finds it due. Only the
+// retry the entry holds as pending is acted on; any other is a copy a crash
+// or a repeated input left behind.
 func (s *stage) retryDue(ctx goka.Context, msg any) {
 	r, ok := intake.Decode[events.RetryScheduled](s.gate, ctx, msg)
 	if !ok {
@@ -42,18 +43,18 @@ func (s *stage) retryDue(ctx goka.Context, msg any) {
 	}
 	e := intake.Entry(ctx, Entry{V: codecs.Version})
 	switch {
-	case r.Attempt != e.Attempts && e.Retry != nil:
-		s.gate.Replay(ctx, e, topology.Retries, *e.Retry)
-	case r.Attempt != e.Attempts:
-	case e.Notified != nil:
-		s.gate.Replay(ctx, e, topology.NotifiedOrders, *e.Notified)
-	default:
+	case intake.Pending(e.Retry, r):
 		sh, err := codecs.Decode[events.ShipmentSettled](r.Input)
 		if err != nil {
 			s.gate.SetAside(ctx, msg.([]byte), fmt.Errorf("retry input: %w", err))
 			return
 		}
 		s.notify(ctx, e, sh, msg.([]byte), r.Input)
+	case e.Notified != nil && e.Retry == nil && r.Attempt == e.Attempts:
+		// The retry that delivered, seen again after a crash.
+		s.gate.Replay(ctx, e, topology.NotifiedOrders, *e.Notified)
+	case e.Retry != nil:
+		s.gate.ReplayRetry(ctx, e, *e.Retry)
 	}
 }
 
@@ -65,14 +66,16 @@ func (s *stage) notify(ctx goka.Context, e Entry, sh events.ShipmentSettled, cur
 	c, cancel := context.WithTimeout(ctx.Context(), s.cfg.CallTimeout)
 	err := s.cfg.Notifier.Notify(c, m)
 	cancel()
-	if err != nil && ctx.Context().Err() != nil {
-		// Recording the notification now would lose it: leave the record
-		// for the next owner, who delivers under the same message id.
-		s.gate.Abandon(ctx, fmt.Errorf("notifying customer interrupted: %w", err))
-		return
-	}
+	interrupted := intake.Interrupted(ctx, err)
 	next, told, err := decide(e, sh, m, err)
 	switch {
+	case interrupted:
+		// Whoever owns the partition delivers it again, under the same
+		// message id; the cut-short attempt counts for nothing.
+		r := s.gate.Retry(ctx, actionNotify, e.Attempts, now, fmt.Errorf("notifying interrupted: %w", err), input)
+		e.Retry = &r
+		ctx.SetValue(e)
+		ctx.Emit(topology.Retries, ctx.Key(), r)
 	case told != nil:
 		ctx.SetValue(next)
 		ctx.Emit(topology.NotifiedOrders, ctx.Key(), *told)

@@ -26,7 +26,7 @@ func (s *stage) placed(ctx goka.Context, msg any) {
 	case e.Settled != nil:
 		s.gate.Replay(ctx, e, topology.PayedOrders, *e.Settled)
 	case e.Retry != nil:
-		s.gate.Replay(ctx, e, topology.Retries, *e.Retry)
+		s.gate.ReplayRetry(ctx, e, *e.Retry)
 	default:
 		if out := decidePlaced(e, p, s.cfg.Now()); out != nil {
 			e.Settled = out
@@ -49,10 +49,10 @@ func (s *stage) charge(ctx goka.Context, e Entry, p events.OrderPlaced, current,
 		IdempotencyKey: p.Order.ID, OrderID: p.Order.ID, AmountCents: p.Order.TotalCents,
 		Currency: p.Order.Currency, Token: p.PaymentToken,
 	})
-	if err != nil && ctx.Context().Err() != nil {
-		// The next owner asks the gateway again under the same key and gets
-		// the same answer: nothing is charged twice.
-		s.gate.Abandon(ctx, fmt.Errorf("charging interrupted: %w", err))
+	if intake.Interrupted(ctx, err) {
+		// Asked again under the same key, the gateway gives the same
+		// answer: nothing is charged twice.
+		s.finish(ctx, e, step{retry: fmt.Errorf("charging interrupted: %w", err), soon: true}, current, actionCharge, input)
 		return
 	}
 	next, st := decideCharge(e, p, charge, err, s.cfg.Retry.Attempts, s.cfg.Now())
@@ -83,7 +83,7 @@ func (s *stage) shipmentSettled(ctx goka.Context, msg any) {
 	switch {
 	case e.Refunded:
 	case e.Retry != nil:
-		s.gate.Replay(ctx, e, topology.Retries, *e.Retry)
+		s.gate.ReplayRetry(ctx, e, *e.Retry)
 	default:
 		s.refund(ctx, e, sh, msg.([]byte), msg.([]byte))
 	}
@@ -96,8 +96,8 @@ func (s *stage) refund(ctx goka.Context, e Entry, sh events.ShipmentSettled, cur
 	c, cancel := context.WithTimeout(ctx.Context(), s.cfg.CallTimeout)
 	defer cancel()
 	err := s.cfg.Gateway.Refund(c, gateway.RefundRequest{IdempotencyKey: "refund:" + ctx.Key(), ChargeID: sh.Payment.ChargeID, AmountCents: sh.Payment.AmountCents})
-	if err != nil && ctx.Context().Err() != nil {
-		s.gate.Abandon(ctx, fmt.Errorf("refunding interrupted: %w", err))
+	if intake.Interrupted(ctx, err) {
+		s.finish(ctx, e, step{retry: fmt.Errorf("refunding interrupted: %w", err), soon: true}, current, actionRefund, input)
 		return
 	}
 	next, st := decideRefund(e, err)
@@ -107,9 +107,9 @@ func (s *stage) refund(ctx goka.Context, e Entry, sh events.ShipmentSettled, cur
 	}
 }
 
-// retryDue tries a charge or refund again when the scheduler finds it due. A
-// retry that is not the latest the entry knows of is stale (a copy a crash
-// left behind): it re-emits the pending one, in case the crash lost it.
+// retryDue tries a charge or refund again when the scheduler finds it due.
+// Only the retry the entry holds as pending is acted on; any other is a copy
+// a crash or a repeated input left behind.
 func (s *stage) retryDue(ctx goka.Context, msg any) {
 	r, ok := intake.Decode[events.RetryScheduled](s.gate, ctx, msg)
 	if !ok {
@@ -117,24 +117,23 @@ func (s *stage) retryDue(ctx goka.Context, msg any) {
 	}
 	e, current := intake.Entry(ctx, Entry{V: codecs.Version}), msg.([]byte)
 	switch {
-	case r.Action == actionCharge && e.Settled != nil:
-		if r.Attempt == e.ChargeAttempts {
-			s.gate.Replay(ctx, e, topology.PayedOrders, *e.Settled)
-		}
-	case r.Action == actionCharge && r.Attempt == e.ChargeAttempts:
+	case intake.Pending(e.Retry, r) && r.Action == actionCharge:
 		if p, err := codecs.Decode[events.OrderPlaced](r.Input); err != nil {
 			s.gate.SetAside(ctx, current, fmt.Errorf("retry input: %w", err))
 		} else {
 			s.charge(ctx, e, p, current, r.Input)
 		}
-	case r.Action == actionRefund && !e.Refunded && r.Attempt == e.RefundAttempts:
+	case intake.Pending(e.Retry, r) && r.Action == actionRefund:
 		if sh, err := codecs.Decode[events.ShipmentSettled](r.Input); err != nil || !sh.RefundDue() {
 			s.gate.SetAside(ctx, current, fmt.Errorf("retry input: not a refund due: %w", err))
 		} else {
 			s.refund(ctx, e, sh, current, r.Input)
 		}
+	case r.Action == actionCharge && e.Settled != nil && e.Retry == nil && r.Attempt == e.ChargeAttempts:
+		// The retry that settled the order, seen again after a crash.
+		s.gate.Replay(ctx, e, topology.PayedOrders, *e.Settled)
 	case e.Retry != nil:
-		s.gate.Replay(ctx, e, topology.Retries, *e.Retry)
+		s.gate.ReplayRetry(ctx, e, *e.Retry)
 	}
 }
 
@@ -152,7 +151,11 @@ func (s *stage) finish(ctx goka.Context, e Entry, st step, current []byte, actio
 		if action == actionRefund {
 			attempts = e.RefundAttempts
 		}
-		r := s.gate.Retry(ctx, action, attempts, s.cfg.Now().Add(s.cfg.Retry.Backoff(attempts)), st.retry, input)
+		due := s.cfg.Now()
+		if !st.soon {
+			due = due.Add(s.cfg.Retry.Backoff(attempts))
+		}
+		r := s.gate.Retry(ctx, action, attempts, due, st.retry, input)
 		e.Retry = &r
 	}
 	ctx.SetValue(e)

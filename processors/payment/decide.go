@@ -22,6 +22,7 @@ const (
 type step struct {
 	settled *events.PaymentSettled // emit on payed_orders
 	retry   error                  // schedule the next attempt; the last one failed for this reason
+	soon    bool                   // the last attempt was cut short: retry now, it counts for nothing
 	problem error                  // set the input aside for a person, for this reason
 }
 

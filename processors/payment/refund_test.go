@@ -94,3 +94,45 @@ func TestAFailingRefundHoldsUpNoOtherOrder(t *testing.T) {
 	tt.Consume(string(topology.Loop(topology.PaymentGroup)), "o1", r)
 	require.Equal(t, 1, sim.Refunds(), "a copy of the retry refunds nothing more")
 }
+
+// Copies of a retry (a redelivered retry, a repeated input while one is
+// pending) used to send the pending retry again each time, so that chains
+// of duplicates ran side by side until the order settled. Only the pending
+// retry is acted on now, and only the record that scheduled it sends it
+// again.
+func TestCopiesOfARetryDoNotMultiply(t *testing.T) {
+	tt := tester.New(t)
+	sim, err := gateway.NewSimulated("")
+	require.NoError(t, err)
+	cfg := Config{
+		Gateway: sim, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Limits: intake.Limits{MaxRecordBytes: 64 << 10},
+		Retry: retry.Policy{Attempts: 10, Base: time.Second, Max: time.Minute}, Now: ordertest.Clock(),
+	}
+	proc, err := intake.NewProcessor(nil, Define(cfg), goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
+	require.NoError(t, err)
+	ordertest.Run(t, proc)
+	retries := tt.NewQueueTracker(string(topology.Retries))
+	placed := ordertest.Bytes(ordertest.Placed("o1", "c1", gateway.TokenUnavailable))
+	loop := string(topology.Loop(topology.PaymentGroup))
+
+	tt.Consume(string(topology.NewOrders), "o1", placed)
+	_, first, ok := retries.Next()
+	require.True(t, ok, "the failed charge is scheduled")
+
+	tt.Consume(string(topology.NewOrders), "o1", placed)
+	_, _, ok = retries.Next()
+	require.False(t, ok, "the same order written again while its retry is pending sends nothing")
+
+	tt.Consume(loop, "o1", first)
+	_, second, ok := retries.Next()
+	require.True(t, ok, "the pending retry is acted on and the next one scheduled")
+	tt.Consume(loop, "o1", first)
+	_, _, ok = retries.Next()
+	require.False(t, ok, "a copy of an old retry does nothing")
+	require.Equal(t, 2, tt.TableValue(topology.PaymentTable, "o1").(Entry).ChargeAttempts)
+
+	r, err := codecs.Decode[events.RetryScheduled](second.([]byte))
+	require.NoError(t, err)
+	require.Equal(t, 2, r.Attempt)
+	require.Equal(t, 2, sim.Requests(), "one gateway call per acted-on attempt, none for copies")
+}

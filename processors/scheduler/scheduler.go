@@ -4,8 +4,8 @@
 // it is due and then hands it back to the stage's loopback topic.
 //
 // Waiting here blocks only the retries behind it on the same partition, never
-// a stage. A retry is committed only once it is handed back: one interrupted
-// by a stop is left to the next owner, which waits out what remains.
+// a stage. A wait cut short by a stop puts the retry back on the retries
+// topic, so that whoever owns the partition next waits out what remains.
 package scheduler
 
 import (
@@ -67,7 +67,10 @@ func (s *scheduler) scheduled(ctx goka.Context, msg any) {
 		defer t.Stop()
 		select {
 		case <-ctx.Context().Done():
-			s.gate.Abandon(ctx, fmt.Errorf("waiting for a retry: %w", ctx.Context().Err()))
+			// Stopping, or the partition moves: put the retry back
+			// where it came from, unchanged, for whoever reads it next.
+			ctx.Emit(topology.Retries, ctx.Key(), msg.([]byte))
+			s.gate.Log(ctx).Info("retry handed back while stopping", "group", r.Group, "action", r.Action)
 			return
 		case <-t.C:
 		}

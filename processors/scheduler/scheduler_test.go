@@ -19,7 +19,7 @@ import (
 )
 
 func retryOf(group string, due time.Time) events.RetryScheduled {
-	return events.RetryScheduled{V: codecs.Version, OrderID: "o1", Group: group, Action: "refund", Attempt: 1, DueAt: due, Input: json.RawMessage(`{}`)}
+	return events.RetryScheduled{V: codecs.Version, OrderID: "o1", Group: group, Action: "refund", Attempt: 1, ScheduledBy: "sent_orders/0@1", DueAt: due, Input: json.RawMessage(`{}`)}
 }
 
 func TestScheduler(t *testing.T) {
