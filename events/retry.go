@@ -32,7 +32,7 @@ type RetryScheduled struct {
 	// again only when that same record is processed again (a crash may have
 	// lost the first send), so copies never multiply.
 	ScheduledBy string    `json:"scheduled_by"`
-	DueAt   time.Time `json:"due_at"`
+	DueAt       time.Time `json:"due_at"`
 	// Reason is why the last attempt failed.
 	Reason string `json:"reason,omitempty"`
 	// Input is the record to act on again, as the stage first read it.
