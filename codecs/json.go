@@ -52,27 +52,42 @@ func (JSON[T]) Decode(data []byte) (any, error) {
 }
 
 // Decode reads a record of type T, checking its version and its content.
+// A good record is parsed once; a bad one is parsed again to say what is
+// wrong with it.
 func Decode[T Schema](data []byte) (T, error) {
 	var rec T
+	if json.Unmarshal(data, &rec) == nil && rec.Validate() == nil {
+		return rec, nil
+	}
+	if err := diagnose(data, &rec); err != nil {
+		return rec, err
+	}
+	// diagnose repeats what failed above; this line is never reached.
+	return rec, fmt.Errorf("%w: does not decode", ErrMalformed)
+}
+
+// diagnose says why data is not a good record: not JSON, of no or of an
+// unknown version, not of the record's shape, or invalid.
+func diagnose[T Schema](data []byte, rec *T) error {
 	var head struct {
 		V *int `json:"v"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
-		return rec, fmt.Errorf("%w: %w", ErrMalformed, err)
+		return fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	if head.V == nil {
-		return rec, fmt.Errorf("%w: no schema version (field \"v\")", ErrMalformed)
+		return fmt.Errorf("%w: no schema version (field \"v\")", ErrMalformed)
 	}
 	if *head.V != Version {
-		return rec, fmt.Errorf("%w: %d (this build reads %d)", ErrUnknownVersion, *head.V, Version)
+		return fmt.Errorf("%w: %d (this build reads %d)", ErrUnknownVersion, *head.V, Version)
 	}
-	if err := json.Unmarshal(data, &rec); err != nil {
-		return rec, fmt.Errorf("%w: %w", ErrMalformed, err)
+	if err := json.Unmarshal(data, rec); err != nil {
+		return fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
-	if err := rec.Validate(); err != nil {
-		return rec, fmt.Errorf("%w: %w", ErrInvalid, err)
+	if err := (*rec).Validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
-	return rec, nil
+	return nil
 }
 
 // Raw is a goka codec that passes bytes through. Processors read their

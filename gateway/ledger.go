@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/syndtr/goleveldb/leveldb"
+	"github.com/syndtr/goleveldb/leveldb/filter"
 	"github.com/syndtr/goleveldb/leveldb/opt"
 	"github.com/syndtr/goleveldb/leveldb/storage"
 	"github.com/syndtr/goleveldb/leveldb/util"
@@ -40,7 +41,9 @@ func openLedger(dir string) (*ledger, error) {
 	if dir == "" {
 		db, err = leveldb.Open(storage.NewMemStorage(), nil)
 	} else {
-		db, err = leveldb.OpenFile(dir, nil)
+		// A bloom filter answers "no charge yet" for a new order without
+		// reading the files.
+		db, err = leveldb.OpenFile(dir, &opt.Options{Filter: filter.NewBloomFilter(10)})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("opening gateway ledger: %w", err)

@@ -84,7 +84,7 @@ func (g *Goka) Processor(group goka.Group) []goka.ProcessorOption {
 		goka.WithConsumerGroupBuilder(g.consumerGroupBuilder),
 		goka.WithConsumerSaramaBuilder(g.consumerBuilder),
 		goka.WithTopicManagerBuilder(g.topicManagerBuilder),
-		goka.WithStorageBuilder(storage.DefaultBuilder(filepath.Join(g.dataDir, "processors", string(group)))),
+		goka.WithStorageBuilder(storage.BuilderWithOptions(filepath.Join(g.dataDir, "processors", string(group)), LevelDBOptions())),
 		goka.WithLogger(g.logger),
 	}
 }
@@ -96,7 +96,7 @@ func (g *Goka) View(table goka.Table) []goka.ViewOption {
 		goka.WithViewHasher(NewMurmur2),
 		goka.WithViewConsumerSaramaBuilder(g.consumerBuilder),
 		goka.WithViewTopicManagerBuilder(g.topicManagerBuilder),
-		goka.WithViewStorageBuilder(storage.DefaultBuilder(filepath.Join(g.dataDir, "views", string(table)))),
+		goka.WithViewStorageBuilder(storage.BuilderWithOptions(filepath.Join(g.dataDir, "views", string(table)), LevelDBOptions())),
 		goka.WithViewAutoReconnect(),
 		goka.WithViewLogger(g.logger),
 	}

@@ -88,7 +88,7 @@ func placedOrder(id string) events.OrderPlaced {
 				Name: "Alice", Line1: "1 Main St", City: "Berlin", PostalCode: "10115", Country: "DE",
 			},
 			TotalCents: order.Total(items),
-			CreatedAt:  time.Unix(1, 0).UTC(),
+			CreatedAt:  time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC),
 		},
 		PaymentToken: "tok_visa",
 	}

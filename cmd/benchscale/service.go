@@ -78,6 +78,43 @@ func (s *service) waitReady(ctx context.Context, limit time.Duration) (time.Dura
 	return 0, fmt.Errorf("orderflow %s not ready after %v", s.kind, limit)
 }
 
+// waitIdle waits until the process has used less than a tenth of a CPU for
+// a whole second, and returns how long that took.
+func (s *service) waitIdle(ctx context.Context, limit time.Duration) (time.Duration, error) {
+	start := time.Now()
+	last, err := s.cpuTicks()
+	for err == nil && time.Since(start) < limit {
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(time.Second):
+		}
+		var now int64
+		if now, err = s.cpuTicks(); err == nil && now-last < 10 { // ticks are 10 ms
+			return time.Since(start), nil
+		}
+		last = now
+	}
+	return time.Since(start), errors.Join(err, fmt.Errorf("orderflow %s still busy after %v", s.kind, limit))
+}
+
+// cpuTicks reads the user and system time the process has used.
+func (s *service) cpuTicks() (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		return 0, fmt.Errorf("reading cpu time of %s: %w", s.kind, err)
+	}
+	// Fields after the command name, which may hold spaces: state is 3rd,
+	// utime the 14th and stime the 15th of the whole line.
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	if len(f) < 13 {
+		return 0, fmt.Errorf("reading cpu time of %s: short stat line", s.kind)
+	}
+	u, err1 := strconv.ParseInt(f[11], 10, 64)
+	k, err2 := strconv.ParseInt(f[12], 10, 64)
+	return u + k, errors.Join(err1, err2)
+}
+
 // rssMiB reads the process's resident memory.
 func (s *service) rssMiB() (float64, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))

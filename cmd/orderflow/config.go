@@ -21,6 +21,7 @@ type Config struct {
 	DataDir     string
 	HTTPAddr    string
 	MetricsAddr string
+	Pprof       bool
 	LogFormat   string
 	LogLevel    slog.Level
 
@@ -94,6 +95,7 @@ func addProcessFlags(f *envFlags, c *Config) {
 	f.String(&c.DataDir, "data-dir", "DATA_DIR", ".data/orderflow", "local state: goka tables, NATS store, gateway ledger")
 	f.String(&c.HTTPAddr, "http-addr", "HTTP_ADDR", "127.0.0.1:8080", "API address")
 	f.String(&c.MetricsAddr, "metrics-addr", "METRICS_ADDR", "127.0.0.1:9090", "Prometheus /metrics address; empty for none")
+	f.Bool(&c.Pprof, "pprof", "PPROF", false, "serve net/http/pprof's profiles on the metrics address too")
 	f.String(&c.LogFormat, "log-format", "LOG_FORMAT", "text", "text or json")
 	f.Text(&c.LogLevel, "log-level", "LOG_LEVEL", slog.LevelInfo, "`level` of logging: debug, info, warn or error")
 }
