@@ -15,6 +15,11 @@ import (
 //     open files per database): a process holds one database per partition
 //     and table, 30 of them in `orderflow all`, and the operating system's
 //     page cache keeps the hot files in memory anyway.
+//   - Writes are not slowed before 32 level-0 files, nor stopped before 64
+//     (goleveldb: 8 and 12). A new instance that has just read a million
+//     records leaves compaction work behind, and with the defaults its first
+//     writes after a restart waited for that work to be done; the bloom
+//     filters keep reads over more level-0 files cheap.
 //   - Reads never start compactions. goleveldb counts lookups that visit
 //     more than one file and rewrites files that draw too many; under a
 //     steady rate of reads that rewriting ran beside the reads and made
@@ -26,5 +31,7 @@ func LevelDBOptions() *opt.Options {
 		WriteBuffer:            4 * opt.MiB,
 		OpenFilesCacheCapacity: 64,
 		DisableSeeksCompaction: true,
+		WriteL0SlowdownTrigger: 32,
+		WriteL0PauseTrigger:    64,
 	}
 }

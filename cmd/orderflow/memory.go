@@ -7,8 +7,9 @@ import "runtime/debug"
 // buffers are Go heap) and Kafka's fetch buffers make a service's memory
 // swing with load; near the limit the collector works harder instead of
 // letting the heap double, so that a service stays within what an operator
-// planned (256 MiB resident). GOMEMLIMIT sets another limit, or off.
-const defaultMemoryLimit = 192 << 20
+// planned (256 MiB resident; the runtime's own memory comes on top of the
+// limit). GOMEMLIMIT sets another limit, or off.
+const defaultMemoryLimit = 224 << 20
 
 func limitMemory(getenv func(string) string) {
 	if getenv("GOMEMLIMIT") == "" {
