@@ -112,12 +112,19 @@ func TestOrdersRecordsFailuresAndCancellations(t *testing.T) {
 	})
 }
 
-func TestOrdersCountsThePipeline(t *testing.T) {
+// startCounting runs the group with metrics.
+func startCounting(t *testing.T) (*tester.Tester, *metrics.Pipeline) {
+	t.Helper()
 	tt := tester.New(t)
 	m := metrics.NewPipeline(metrics.NewRegistry(), nil)
 	proc, err := intake.NewProcessor(nil, Define(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: m}), goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
 	require.NoError(t, err)
 	ordertest.Run(t, proc)
+	return tt, m
+}
+
+func TestOrdersCountsThePipeline(t *testing.T) {
+	tt, m := startCounting(t)
 
 	r := reports("o1")
 	for _, topic := range []goka.Stream{topology.NewOrders, topology.PayedOrders, topology.SentOrders, topology.NotifiedOrders, topology.NotifiedOrders} {
@@ -135,11 +142,7 @@ func TestOrdersCountsThePipeline(t *testing.T) {
 // group reads each topic on its own). The time from creation is then
 // unknown: it used to be observed from the zero time, about 2,000 years.
 func TestOrdersObservesEndToEndTimeOnlyForKnownOrders(t *testing.T) {
-	tt := tester.New(t)
-	m := metrics.NewPipeline(metrics.NewRegistry(), nil)
-	proc, err := intake.NewProcessor(nil, Define(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: m}), goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
-	require.NoError(t, err)
-	ordertest.Run(t, proc)
+	tt, m := startCounting(t)
 
 	r := reports("o1")
 	for _, topic := range []goka.Stream{topology.NotifiedOrders, topology.NewOrders, topology.PayedOrders, topology.SentOrders} {

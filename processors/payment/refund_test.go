@@ -36,23 +36,32 @@ func (g *refundsDown) Refund(ctx context.Context, req gateway.RefundRequest) err
 	return g.Simulated.Refund(ctx, req)
 }
 
+// startAlone runs the stage without a scheduler, so that a test hands its
+// retries back itself, when it chooses; a retry is due a second or more
+// after it was scheduled.
+func startAlone(t *testing.T, gw Gateway, attempts int) *tester.Tester {
+	t.Helper()
+	tt := tester.New(t)
+	cfg := Config{
+		Gateway: gw, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Limits: intake.Limits{MaxRecordBytes: 64 << 10},
+		Retry: retry.Policy{Attempts: attempts, Base: time.Second, Max: time.Minute}, Now: ordertest.Clock(),
+	}
+	proc, err := intake.NewProcessor(nil, Define(cfg), goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
+	require.NoError(t, err)
+	ordertest.Run(t, proc)
+	return tt
+}
+
 // A refund that keeps failing used to retry inside the callback for ever,
 // and every charge behind it on the partition waited. Now it is scheduled:
 // the callback returns, the next order is charged, and the refund is made
 // when the retry comes back and the gateway answers.
 func TestAFailingRefundHoldsUpNoOtherOrder(t *testing.T) {
-	tt := tester.New(t)
 	sim, err := gateway.NewSimulated("")
 	require.NoError(t, err)
 	gw := &refundsDown{Simulated: sim}
 	gw.down.Store(true)
-	cfg := Config{
-		Gateway: gw, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Limits: intake.Limits{MaxRecordBytes: 64 << 10},
-		Retry: retry.Policy{Attempts: 3, Base: time.Second, Max: time.Minute}, Now: ordertest.Clock(),
-	}
-	proc, err := intake.NewProcessor(nil, Define(cfg), goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
-	require.NoError(t, err)
-	ordertest.Run(t, proc)
+	tt := startAlone(t, gw, 3)
 	payed := tt.NewQueueTracker(string(topology.PayedOrders))
 	retries := tt.NewQueueTracker(string(topology.Retries))
 
@@ -101,16 +110,9 @@ func TestAFailingRefundHoldsUpNoOtherOrder(t *testing.T) {
 // retry is acted on now, and only the record that scheduled it sends it
 // again.
 func TestCopiesOfARetryDoNotMultiply(t *testing.T) {
-	tt := tester.New(t)
 	sim, err := gateway.NewSimulated("")
 	require.NoError(t, err)
-	cfg := Config{
-		Gateway: sim, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Limits: intake.Limits{MaxRecordBytes: 64 << 10},
-		Retry: retry.Policy{Attempts: 10, Base: time.Second, Max: time.Minute}, Now: ordertest.Clock(),
-	}
-	proc, err := intake.NewProcessor(nil, Define(cfg), goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
-	require.NoError(t, err)
-	ordertest.Run(t, proc)
+	tt := startAlone(t, sim, 10)
 	retries := tt.NewQueueTracker(string(topology.Retries))
 	placed := ordertest.Bytes(ordertest.Placed("o1", "c1", gateway.TokenUnavailable))
 	loop := string(topology.Loop(topology.PaymentGroup))
