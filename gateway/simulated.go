@@ -6,8 +6,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash/fnv"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Card tokens the simulated gateway treats specially. Any other token is
@@ -38,6 +40,41 @@ type Simulated struct {
 	// attempts counts failed attempts of TokenFlaky orders still in flight;
 	// an entry goes once the order is charged.
 	attempts map[string]int
+
+	latency Latency
+}
+
+// Latency is how long the simulated gateway takes to answer: Fixed, plus a
+// uniformly random part of up to Jitter, as a real provider's 100-500 ms.
+type Latency struct {
+	Fixed, Jitter time.Duration
+}
+
+// WithLatency makes every charge and refund take l before it is answered
+// (or its context ends), and returns s.
+func (s *Simulated) WithLatency(l Latency) *Simulated {
+	s.latency = l
+	return s
+}
+
+// wait sleeps the simulated provider's answer time. It holds no lock, so
+// that requests of different orders wait side by side, as at a provider.
+func (s *Simulated) wait(ctx context.Context) error {
+	d := s.latency.Fixed
+	if s.latency.Jitter > 0 {
+		d += rand.N(s.latency.Jitter) //nolint:gosec // spreads simulated answer times; not a secret
+	}
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // NewSimulated returns a simulated gateway whose ledger is the LevelDB folder
@@ -62,7 +99,7 @@ func (s *Simulated) lock(key string) *sync.Mutex {
 
 // Charge implements the payment stage's gateway.
 func (s *Simulated) Charge(ctx context.Context, req ChargeRequest) (Charge, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.wait(ctx); err != nil {
 		return Charge{}, err
 	}
 	s.requests.Add(1)
@@ -112,7 +149,7 @@ func (s *Simulated) decide(req ChargeRequest) (Charge, error) {
 
 // Refund implements the payment stage's gateway.
 func (s *Simulated) Refund(ctx context.Context, req RefundRequest) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.wait(ctx); err != nil {
 		return err
 	}
 	mu := s.lock(req.IdempotencyKey)

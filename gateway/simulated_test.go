@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -95,4 +96,22 @@ func TestSimulatedConcurrentRequests(t *testing.T) {
 	wg.Wait()
 	require.Equal(t, 50, g.Charges(), "one charge per order, however many asked at once")
 	require.Equal(t, 200, g.Requests())
+}
+
+// A slow provider, for measuring: every answer takes the latency, and a
+// caller that gives up first gets its context's error, never a charge.
+func TestSimulatedLatency(t *testing.T) {
+	g, err := NewSimulated("")
+	require.NoError(t, err)
+	g.WithLatency(Latency{Fixed: 30 * time.Millisecond, Jitter: 10 * time.Millisecond})
+	start := time.Now()
+	_, err = g.Charge(context.Background(), ChargeRequest{IdempotencyKey: "o1", Token: "tok_visa"})
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, time.Since(start), 30*time.Millisecond)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Millisecond)
+	defer cancel()
+	_, err = g.Charge(ctx, ChargeRequest{IdempotencyKey: "o2", Token: "tok_visa"})
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.Equal(t, 1, g.Charges(), "the order whose caller gave up was not charged")
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"orderflow/gateway"
 	"orderflow/kafka"
 	"orderflow/retry"
 )
@@ -25,8 +26,11 @@ type Config struct {
 	LogFormat   string
 	LogLevel    slog.Level
 
-	Retry     retry.Policy
-	Gateway   struct{ Ledger, URL, Addr string }
+	Retry   retry.Policy
+	Gateway struct {
+		Ledger, URL, Addr string
+		Latency           gateway.Latency
+	}
 	Auth      authConfig
 	RateLimit struct {
 		PerSecond float64
@@ -109,6 +113,8 @@ func addPaymentFlags(f *envFlags, c *Config) {
 	f.String(&c.Gateway.URL, "gateway-url", "GATEWAY_URL", "", "payment gateway over HTTP; empty runs the simulated one in process")
 	f.String(&c.Gateway.Addr, "gateway-addr", "GATEWAY_ADDR", "127.0.0.1:8090", "address the gateway command serves on")
 	f.String(&c.Gateway.Ledger, "gateway-ledger", "GATEWAY_LEDGER", "", "simulated gateway's ledger, a LevelDB folder; default DATA_DIR/gateway-ledger")
+	f.Duration(&c.Gateway.Latency.Fixed, "gateway-latency", "GATEWAY_LATENCY", 0, "the simulated gateway's answer time, to measure with a slow provider")
+	f.Duration(&c.Gateway.Latency.Jitter, "gateway-jitter", "GATEWAY_JITTER", 0, "a random part of up to this much added to each simulated answer")
 }
 
 // addSigningFlags registers what tokens are signed with and must say: what

@@ -22,6 +22,7 @@ func runGateway(ctx context.Context, cfg Config, e env) (err error) {
 	if err != nil {
 		return err
 	}
+	sim.WithLatency(cfg.Gateway.Latency)
 	defer closeInto(&err, sim, "the gateway's ledger")
 	srv := &http.Server{Addr: cfg.Gateway.Addr, Handler: gateway.NewServer(sim), ReadHeaderTimeout: 5 * time.Second}
 	go func() {

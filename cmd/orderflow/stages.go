@@ -32,7 +32,7 @@ func (a *app) runPayment(ctx context.Context) (err error) {
 			return err
 		}
 		defer closeInto(&err, sim, "the gateway's ledger")
-		gw = sim
+		gw = sim.WithLatency(a.cfg.Gateway.Latency)
 	}
 	cfg := payment.Config{Gateway: gw, Logger: a.logger, Retry: a.cfg.Retry, Limits: a.limits(), Now: time.Now}
 	return a.withScheduler(ctx, func(ctx context.Context) error {
