@@ -3,6 +3,7 @@ package notifications
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/lovoo/goka"
 
@@ -72,20 +73,23 @@ func (s *stage) notify(ctx goka.Context, e Entry, sh events.ShipmentSettled, cur
 	case interrupted:
 		// Whoever owns the partition delivers it again, under the same
 		// message id; the cut-short attempt counts for nothing.
-		r := s.gate.Retry(ctx, actionNotify, e.Attempts, now, fmt.Errorf("notifying interrupted: %w", err), input)
-		e.Retry = &r
-		ctx.SetValue(e)
-		ctx.Emit(topology.Retries, ctx.Key(), r)
+		s.schedule(ctx, e, e.Attempts, now, fmt.Errorf("notifying interrupted: %w", err), input)
 	case told != nil:
 		ctx.SetValue(next)
 		ctx.Emit(topology.NotifiedOrders, ctx.Key(), *told)
 		s.gate.Log(ctx).Info("customer notified", "status", told.Status, "subject", told.Subject)
 	case next.Attempts > e.Attempts:
-		r := s.gate.Retry(ctx, actionNotify, next.Attempts, now.Add(s.cfg.Retry.Backoff(next.Attempts)), err, input)
-		next.Retry = &r
-		ctx.SetValue(next)
-		ctx.Emit(topology.Retries, ctx.Key(), r)
+		s.schedule(ctx, next, next.Attempts, now.Add(s.cfg.Retry.Backoff(next.Attempts)), err, input)
 	default:
 		s.gate.SetAside(ctx, current, err)
 	}
+}
+
+// schedule writes the entry with a retry of the delivery due at due, after
+// attempts failed ones, and sends the retry to the scheduler.
+func (s *stage) schedule(ctx goka.Context, e Entry, attempts int, due time.Time, reason error, input []byte) {
+	r := s.gate.Retry(ctx, actionNotify, attempts, due, reason, input)
+	e.Retry = &r
+	ctx.SetValue(e)
+	ctx.Emit(topology.Retries, ctx.Key(), r)
 }
