@@ -8,7 +8,6 @@ import (
 
 	"github.com/IBM/sarama"
 	"github.com/lovoo/goka"
-	"github.com/lovoo/goka/storage"
 )
 
 // Goka builds the options that make goka processors, views and emitters use
@@ -84,7 +83,7 @@ func (g *Goka) Processor(group goka.Group) []goka.ProcessorOption {
 		goka.WithConsumerGroupBuilder(g.consumerGroupBuilder),
 		goka.WithConsumerSaramaBuilder(g.consumerBuilder),
 		goka.WithTopicManagerBuilder(g.topicManagerBuilder),
-		goka.WithStorageBuilder(storage.BuilderWithOptions(filepath.Join(g.dataDir, "processors", string(group)), LevelDBOptions())),
+		goka.WithStorageBuilder(StorageBuilder(filepath.Join(g.dataDir, "processors", string(group)))),
 		goka.WithLogger(g.logger),
 	}
 }
@@ -96,7 +95,7 @@ func (g *Goka) View(table goka.Table) []goka.ViewOption {
 		goka.WithViewHasher(NewMurmur2),
 		goka.WithViewConsumerSaramaBuilder(g.consumerBuilder),
 		goka.WithViewTopicManagerBuilder(g.topicManagerBuilder),
-		goka.WithViewStorageBuilder(storage.BuilderWithOptions(filepath.Join(g.dataDir, "views", string(table)), LevelDBOptions())),
+		goka.WithViewStorageBuilder(StorageBuilder(filepath.Join(g.dataDir, "views", string(table)))),
 		goka.WithViewAutoReconnect(),
 		goka.WithViewLogger(g.logger),
 	}
