@@ -27,10 +27,11 @@ const (
 	allPrefix      = "\x00a/"
 )
 
-// indexKeys returns the index keys of an order.
-func indexKeys(customer, id string, created time.Time) []string {
+// indexKeys returns the index keys of an order: in its customer's list and
+// in everyone's.
+func indexKeys(customer, id string, created time.Time) (customerKey, allKey string) {
 	suffix := newestFirst(created) + "/" + id
-	return []string{customerPrefix + customer + "/" + suffix, allPrefix + suffix}
+	return customerPrefix + customer + "/" + suffix, allPrefix + suffix
 }
 
 // newestFirst writes t so that later times sort first, at a fixed width.

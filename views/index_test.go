@@ -61,3 +61,17 @@ func TestCursorsStayInTheirRange(t *testing.T) {
 		require.ErrorIs(t, err, ErrBadCursor, "%q", bad)
 	}
 }
+
+// A crash between an order's two index keys leaves the first without the
+// second; reading the order again completes it.
+func TestIndexCompletesAfterACrashBetweenItsKeys(t *testing.T) {
+	s := storage.NewMemory()
+	customerKey, allKey := indexKeys("alice", "a1", ordertest.Epoch)
+	require.NoError(t, s.Set(allKey, []byte{}))
+	require.NoError(t, index(s, "alice", "a1", ordertest.Epoch))
+	for _, k := range []string{customerKey, allKey} {
+		ok, err := s.Has(k)
+		require.NoError(t, err)
+		require.True(t, ok, "%q", k)
+	}
+}

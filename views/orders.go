@@ -129,17 +129,20 @@ func (r indexed) Validate() error { return codecs.CheckVersion(r.V) }
 
 // index writes an order's index keys, once: the customer and creation time
 // of an order never change, and each of its later updates would otherwise
-// write the same keys again.
+// write the same keys again. The customer's key is written last, so when it
+// is there the other is too, even after a crash between the two; one lookup
+// then says whether the order is indexed. A lookup costs more than a write
+// in an LSM tree, and a new instance makes one for every order it reads.
 func index(s storage.Storage, customer, id string, created time.Time) error {
-	for _, k := range indexKeys(customer, id, created) {
-		ok, err := s.Has(k)
-		if err != nil {
-			return fmt.Errorf("indexing order %s: %w", id, err)
-		}
-		if ok {
-			// A crash may have come between the two keys: check each.
-			continue
-		}
+	customerKey, allKey := indexKeys(customer, id, created)
+	done, err := s.Has(customerKey)
+	if err != nil {
+		return fmt.Errorf("indexing order %s: %w", id, err)
+	}
+	if done {
+		return nil
+	}
+	for _, k := range []string{allKey, customerKey} {
 		if err := s.Set(k, []byte{}); err != nil {
 			return fmt.Errorf("indexing order %s: %w", id, err)
 		}
