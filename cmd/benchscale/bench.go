@@ -81,10 +81,15 @@ func (r result) medians() {
 // measure starts every service, new and then restarted, at n orders.
 func (b *bench) measure(ctx context.Context, n int) (result, error) {
 	r := result{n: n, values: map[string]float64{}, samples: map[string][]float64{}}
-	if err := b.measureAPI(ctx, r); err != nil {
-		return r, err
+	if b.cfg.only == "" || b.cfg.only == "api" {
+		if err := b.measureAPI(ctx, r); err != nil {
+			return r, err
+		}
 	}
 	for _, k := range stageKinds() {
+		if b.cfg.only != "" && b.cfg.only != k.kind {
+			continue
+		}
 		if err := b.measureStage(ctx, r, k); err != nil {
 			return r, err
 		}

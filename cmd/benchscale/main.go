@@ -41,6 +41,12 @@ type config struct {
 	readRate int
 	readFor  time.Duration
 	perCust  int
+	// fillOnly fills the broker and stops, leaving it for experiments;
+	// filled says a broker filled so already holds the orders.
+	fillOnly, filled bool
+	logLevel         string
+	// only, when set, is the one service kind to measure.
+	only string
 }
 
 func parse(args []string) (config, error) {
@@ -53,6 +59,10 @@ func parse(args []string) (config, error) {
 	fs.IntVar(&c.readRate, "read-rate", 500, "API reads per second while measuring latency")
 	fs.DurationVar(&c.readFor, "read-for", 10*time.Second, "how long each read measurement runs")
 	fs.IntVar(&c.perCust, "orders-per-customer", 50, "orders of each customer")
+	fs.BoolVar(&c.fillOnly, "fill-only", false, "fill the broker up to the largest count, measure nothing")
+	fs.BoolVar(&c.filled, "filled", false, "the broker already holds the orders (from -fill-only with one count): measure without filling")
+	fs.StringVar(&c.logLevel, "log-level", "warn", "the services' LOG_LEVEL; their logs are under -work")
+	fs.StringVar(&c.only, "only", "", "measure only this service: api, payment, shipping, notifications or orders")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -85,6 +95,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	filled := 0
 	for _, n := range c.sizes {
 		start := time.Now()
+		if c.filled {
+			filled = n
+		}
 		if err := b.fill(ctx, filled, n); err != nil {
 			return err
 		}
@@ -92,6 +105,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		filled = n
+		if c.fillOnly {
+			continue
+		}
 		r, err := b.measure(ctx, n)
 		if err != nil {
 			return err

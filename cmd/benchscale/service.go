@@ -46,7 +46,7 @@ func (b *bench) start(kind, dataDir string) (*service, error) {
 		"NATS_URL="+b.nats.ClientURL(),
 		"AUTH_HS256_SECRET="+secret,
 		"RATE_LIMIT=1000000", "RATE_BURST=1000000",
-		"LOG_FORMAT=json", "LOG_LEVEL=warn",
+		"LOG_FORMAT=json", "LOG_LEVEL="+b.cfg.logLevel,
 	)
 	cmd.Stdout, cmd.Stderr = log, log
 	s := &service{kind: kind, cmd: cmd, log: log, started: time.Now(), base: fmt.Sprintf("http://127.0.0.1:%d", port)}
