@@ -88,13 +88,19 @@ func (o *Orders) Get(id string) (st events.OrderState, ok bool, err error) {
 }
 
 // update stores a table record and indexes it by customer. It runs for every
-// record the view reads, while recovering and after.
+// record the view reads, while recovering and after. The orders group puts
+// the customer and creation time in the record's headers; a record without
+// them (older, or written by another client) is decoded instead. The key is
+// the order id in both cases.
 func (o *Orders) update(ctx goka.UpdateContext, s storage.Storage, key string, value []byte) error {
 	if err := goka.DefaultUpdate(ctx, s, key, value); err != nil {
 		return err
 	}
 	if value == nil {
 		return nil
+	}
+	if customer, created, ok := events.FromIndexHeaders(ctx.Headers()); ok {
+		return index(s, customer, key, created)
 	}
 	st, err := codecs.Decode[indexed](value)
 	if err != nil {
@@ -109,7 +115,7 @@ func (o *Orders) update(ctx goka.UpdateContext, s storage.Storage, key string, v
 	if st.Order.CustomerID == "" {
 		return nil // a later stage's report came before the order; not known yet
 	}
-	return index(s, st.Order.CustomerID, st.Order.ID, st.Order.CreatedAt)
+	return index(s, st.Order.CustomerID, key, st.Order.CreatedAt)
 }
 
 // indexed is the part of an orders table record the index needs: decoding

@@ -18,6 +18,7 @@ import (
 
 	"orderflow/events"
 	"orderflow/internal/ordertest"
+	"orderflow/order"
 	"orderflow/processors/orders"
 	"orderflow/topology"
 )
@@ -116,7 +117,7 @@ func TestAnUndecodableTableRecordIsLoggedAndCounted(t *testing.T) {
 	o := &Orders{cfg: Config{Logger: slog.New(slog.NewTextHandler(&logs, nil)), Skipped: skipped}}
 	s := storage.NewMemory()
 	for _, bad := range [][]byte{[]byte("{not json"), []byte(`{"v":2}`)} {
-		require.NoError(t, o.update(nil, s, "o1", bad), "a bad record never stops the view")
+		require.NoError(t, o.update(updateContext{}, s, "o1", bad), "a bad record never stops the view")
 	}
 	require.Equal(t, 2.0, testutil.ToFloat64(skipped))
 	require.Contains(t, logs.String(), "orders table record skipped")
@@ -129,3 +130,26 @@ func TestAnUndecodableTableRecordIsLoggedAndCounted(t *testing.T) {
 	}
 	require.Equal(t, []string{"o1"}, keys, "stored as it came, and not indexed")
 }
+
+// A record with the orders group's headers is indexed from them, without
+// decoding its value.
+func TestARecordIsIndexedFromItsHeaders(t *testing.T) {
+	o := &Orders{cfg: Config{Logger: slog.New(slog.DiscardHandler)}}
+	s := storage.NewMemory()
+	h := events.IndexHeaders(order.Order{ID: "o1", CustomerID: "alice", CreatedAt: ordertest.Epoch})
+	require.NoError(t, o.update(updateContext{headers: h}, s, "o1", []byte("not decoded")))
+	customerKey, allKey := indexKeys("alice", "o1", ordertest.Epoch)
+	for _, k := range []string{customerKey, allKey} {
+		ok, err := s.Has(k)
+		require.NoError(t, err)
+		require.True(t, ok, "%q", k)
+	}
+}
+
+// updateContext is the part of goka's UpdateContext the view reads.
+type updateContext struct {
+	goka.UpdateContext
+	headers goka.Headers
+}
+
+func (c updateContext) Headers() goka.Headers { return c.headers }

@@ -25,8 +25,8 @@ func orderID(i int) string { return fmt.Sprintf("bs-%d", i) }
 func (b *bench) customer(i int) string { return fmt.Sprintf("bscust-%d", i/b.cfg.perCust) }
 
 // fill writes orders [from, to) to the four group tables, as the groups
-// would have written them for a shipped and notified order: what a shop's
-// history looks like.
+// would have written them for a shipped and notified order (headers
+// included): what a shop's history looks like.
 func (b *bench) fill(ctx context.Context, from, to int) error {
 	p, err := sarama.NewAsyncProducer(b.cfg.brokers, b.fillConfig())
 	if err != nil {
@@ -43,7 +43,13 @@ func (b *bench) fill(ctx context.Context, from, to int) error {
 	}()
 	for i := from; i < to && ctx.Err() == nil; i++ {
 		for table, value := range b.records(i) {
-			p.Input() <- &sarama.ProducerMessage{Topic: table, Key: sarama.StringEncoder(orderID(i)), Value: sarama.ByteEncoder(value)}
+			m := &sarama.ProducerMessage{Topic: table, Key: sarama.StringEncoder(orderID(i)), Value: sarama.ByteEncoder(value)}
+			if table == string(topology.OrdersTable) {
+				for k, v := range events.IndexHeaders(b.order(i)) {
+					m.Headers = append(m.Headers, sarama.RecordHeader{Key: []byte(k), Value: v})
+				}
+			}
+			p.Input() <- m
 		}
 	}
 	if err := p.Close(); err != nil {

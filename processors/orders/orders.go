@@ -66,7 +66,7 @@ func (g *group) cancelRequested(ctx goka.Context, msg any) {
 	st := g.state(ctx)
 	if st.CancelRequestedAt == nil {
 		st.CancelRequestedAt = &c.At
-		ctx.SetValue(st)
+		g.store(ctx, st)
 	}
 }
 
@@ -116,7 +116,7 @@ func (g *group) customerNotified(ctx goka.Context, msg any) {
 			return
 		}
 	}
-	ctx.SetValue(st)
+	g.store(ctx, st)
 }
 
 // countTold counts an order whose customer was told of its end. The time
@@ -152,7 +152,13 @@ func (g *group) update(ctx goka.Context, msg any, o order.Order, c order.Change,
 	if !slices.Equal(before, st.History) {
 		g.cfg.Metrics.Event(string(ctx.Topic()), string(c.Status))
 	}
-	ctx.SetValue(st)
+	g.store(ctx, st)
+}
+
+// store writes the order's state to the table, with the headers the API's
+// index reads instead of decoding the record.
+func (g *group) store(ctx goka.Context, st events.OrderState) {
+	ctx.SetValue(st, goka.WithCtxEmitHeaders(events.IndexHeaders(st.Order)))
 }
 
 // deadLetter counts a record some group set aside. It only reads headers:

@@ -161,3 +161,23 @@ func TestOrdersObservesEndToEndTimeOnlyForKnownOrders(t *testing.T) {
 	require.Equal(t, uint64(1), sample.GetHistogram().GetSampleCount(), "a known order's time is observed")
 	require.Less(t, sample.GetHistogram().GetSampleSum(), 60.0)
 }
+
+// Every table record of a known order carries the headers the API's index
+// reads instead of decoding the record.
+func TestTableRecordsCarryTheIndexHeaders(t *testing.T) {
+	tt := start(t)
+	table := tt.NewQueueTracker(string(topology.OrdersTable))
+	r := reports("o1")
+	for _, topic := range []goka.Stream{topology.NewOrders, topology.PayedOrders} {
+		tt.Consume(string(topic), "o1", r[topic])
+	}
+	for range 2 {
+		h, key, _, ok := table.NextWithHeaders()
+		require.True(t, ok)
+		require.Equal(t, "o1", key)
+		customer, created, ok := events.FromIndexHeaders(h)
+		require.True(t, ok, "headers %v", h)
+		require.Equal(t, "c1", customer)
+		require.True(t, ordertest.Order("o1", "c1").CreatedAt.Equal(created))
+	}
+}
