@@ -16,6 +16,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"orderflow/events"
+	"orderflow/problem"
 )
 
 // OrderReader answers from the orders table (views.Orders).
@@ -88,11 +89,9 @@ func New(cfg Config) http.Handler {
 		r.Post("/orders/{id}/cancel", s.handle(s.cancelOrder))
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, &Error{Status: http.StatusNotFound, Message: "no such resource"})
+		writeError(w, &Error{Status: http.StatusNotFound, Code: problem.NotFound, Message: "no such resource"})
 	})
-	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, &Error{Status: http.StatusMethodNotAllowed, Message: "method not allowed here"})
-	})
+	r.MethodNotAllowed(methodNotAllowed(r))
 	return r
 }
 
@@ -104,7 +103,7 @@ func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 // no reads to an instance that would answer from a half-loaded table.
 func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
 	if !s.Orders.Ready() {
-		writeError(w, &Error{Status: http.StatusServiceUnavailable, Message: "views are still recovering", RetryAfter: 1})
+		writeError(w, &Error{Status: http.StatusServiceUnavailable, Code: problem.Unavailable, Message: "views are still recovering", RetryAfter: 1})
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
@@ -123,7 +122,7 @@ func (s *server) requestLog(next http.Handler) http.Handler {
 	})
 }
 
-// recoverer turns a panic in a handler into a logged error and a JSON 500,
+// recoverer turns a panic in a handler into a logged error and a 500,
 // like every other error answer; the process goes on serving.
 func (s *server) recoverer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -133,7 +132,7 @@ func (s *server) recoverer(next http.Handler) http.Handler {
 					panic(p)
 				}
 				s.logger.Error("handler panicked", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-				writeError(w, &Error{Status: http.StatusInternalServerError, Message: "internal error"})
+				writeError(w, &Error{Status: http.StatusInternalServerError, Code: problem.Internal, Message: "internal error"})
 			}
 		}()
 		next.ServeHTTP(w, r)
