@@ -1,6 +1,9 @@
 // Package api is orderflow's HTTP API: create, read, list and cancel orders.
 // Writes go to Kafka (new_orders, order_cancellations) and are durable before
 // the answer is sent; reads come from goka views of the orders table.
+//
+// openapi.json describes every route (served at /openapi.json); every error
+// is problem details (RFC 9457), written by package problem.
 package api
 
 import (
@@ -72,6 +75,7 @@ func New(cfg Config) http.Handler {
 	r.Use(middleware.RequestID, s.requestLog, s.recoverer, middleware.Timeout(10*time.Second))
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
+	r.Get("/openapi.json", openAPI)
 	for pattern, h := range cfg.Mount {
 		r.Mount(pattern, h)
 	}

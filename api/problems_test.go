@@ -70,6 +70,7 @@ func TestUnroutedRequestsAreProblems(t *testing.T) {
 		{http.MethodGet, "/orders/ord_1/cancel", "POST"},
 		{http.MethodPost, "/healthz", "GET"},
 		{http.MethodHead, "/readyz", "GET"},
+		{http.MethodPost, "/openapi.json", "GET"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.target+" is a 405 problem that allows "+tt.allow, func(t *testing.T) {
