@@ -59,6 +59,13 @@ func TestValidateReportsEveryInvalidField(t *testing.T) {
 		require.Equal(t, "currency", fe.Field)
 		require.True(t, IsFieldError(err))
 	})
+	t.Run("the message names every field on one line, for logs and dead-letter listings", func(t *testing.T) {
+		o := validOrder()
+		o.Currency = ""
+		o.ShippingAddress.Country = ""
+
+		require.EqualError(t, o.Validate(), `currency: "" is not one of EUR, USD, GBP, CHF; shipping_address.country: is required`)
+	})
 	t.Run("an order with too many items names only items, not each of them", func(t *testing.T) {
 		o := validOrder()
 		o.Items = make([]Item, MaxItems+1)
