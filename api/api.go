@@ -1,6 +1,9 @@
 // Package api is orderflow's HTTP API: create, read, list and cancel orders.
 // Writes go to Kafka (new_orders, order_cancellations) and are durable before
 // the answer is sent; reads come from goka views of the orders table.
+//
+// openapi.json describes every route (served at /openapi.json); every error
+// is problem details (RFC 9457), written by package problem.
 package api
 
 import (
@@ -16,6 +19,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"orderflow/events"
+	"orderflow/problem"
 )
 
 // OrderReader answers from the orders table (views.Orders).
@@ -71,6 +75,7 @@ func New(cfg Config) http.Handler {
 	r.Use(middleware.RequestID, s.requestLog, s.recoverer, middleware.Timeout(10*time.Second))
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
+	r.Get("/openapi.json", openAPI)
 	for pattern, h := range cfg.Mount {
 		r.Mount(pattern, h)
 	}
@@ -88,11 +93,9 @@ func New(cfg Config) http.Handler {
 		r.Post("/orders/{id}/cancel", s.handle(s.cancelOrder))
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, &Error{Status: http.StatusNotFound, Message: "no such resource"})
+		writeError(w, &Error{Status: http.StatusNotFound, Code: problem.NotFound, Message: "no such resource"})
 	})
-	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, &Error{Status: http.StatusMethodNotAllowed, Message: "method not allowed here"})
-	})
+	r.MethodNotAllowed(methodNotAllowed(r))
 	return r
 }
 
@@ -104,7 +107,7 @@ func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 // no reads to an instance that would answer from a half-loaded table.
 func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
 	if !s.Orders.Ready() {
-		writeError(w, &Error{Status: http.StatusServiceUnavailable, Message: "views are still recovering", RetryAfter: 1})
+		writeError(w, &Error{Status: http.StatusServiceUnavailable, Code: problem.Unavailable, Message: "views are still recovering", RetryAfter: 1})
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
@@ -123,7 +126,7 @@ func (s *server) requestLog(next http.Handler) http.Handler {
 	})
 }
 
-// recoverer turns a panic in a handler into a logged error and a JSON 500,
+// recoverer turns a panic in a handler into a logged error and a 500,
 // like every other error answer; the process goes on serving.
 func (s *server) recoverer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -133,7 +136,7 @@ func (s *server) recoverer(next http.Handler) http.Handler {
 					panic(p)
 				}
 				s.logger.Error("handler panicked", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-				writeError(w, &Error{Status: http.StatusInternalServerError, Message: "internal error"})
+				writeError(w, &Error{Status: http.StatusInternalServerError, Code: problem.Internal, Message: "internal error"})
 			}
 		}()
 		next.ServeHTTP(w, r)

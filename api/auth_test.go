@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"orderflow/order"
+	"orderflow/problem"
 )
 
 // badCredentials are tokens that look plausible but must not get anyone in,
@@ -48,7 +49,9 @@ func TestEveryOrderRouteRefusesBadCredentials(t *testing.T) {
 				rec := f.serve(request(route.method, route.target, cred.token, body))
 
 				require.Equal(t, http.StatusUnauthorized, rec.Code, rec.Body.String())
-				require.Equal(t, cred.reason, decodeError(t, rec).Error)
+				p := decodeProblem(t, rec)
+				require.Equal(t, cred.reason, p.Detail)
+				require.Equal(t, problem.Unauthorized, p.Code)
 				require.True(t, strings.HasPrefix(rec.Header().Get("WWW-Authenticate"), "Bearer"))
 				require.NotContains(t, rec.Body.String(), "ord_1", "nothing about the order leaks")
 				require.Empty(t, f.writer.placedOrders())
@@ -98,7 +101,7 @@ func TestCustomersSeeOnlyTheirOwnOrders(t *testing.T) {
 		rec := f.serve(request(http.MethodGet, "/orders?customer_id=bob", tokenFor(t, alice), ""))
 
 		require.Equal(t, http.StatusForbidden, rec.Code)
-		require.Equal(t, "customer_id", decodeError(t, rec).Field)
+		require.Equal(t, problem.Forbidden, decodeProblem(t, rec).Code)
 		require.Empty(t, f.orders.listCalls())
 	})
 	t.Run("placing an order for another customer is forbidden", func(t *testing.T) {
@@ -108,7 +111,7 @@ func TestCustomersSeeOnlyTheirOwnOrders(t *testing.T) {
 		rec := f.serve(request(http.MethodPost, "/orders", tokenFor(t, alice), body))
 
 		require.Equal(t, http.StatusForbidden, rec.Code)
-		require.Equal(t, "customer_id", decodeError(t, rec).Field)
+		require.Equal(t, problem.Forbidden, decodeProblem(t, rec).Code)
 		require.Empty(t, f.writer.placedOrders())
 	})
 	t.Run("naming oneself as the customer is allowed", func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"orderflow/codecs"
 	"orderflow/events"
 	"orderflow/order"
+	"orderflow/problem"
 )
 
 func TestCancelOrder(t *testing.T) {
@@ -36,7 +37,9 @@ func TestCancelOrder(t *testing.T) {
 
 			require.Equal(t, c.want, rec.Code, rec.Body.String())
 			if c.message != "" {
-				require.Contains(t, decodeError(t, rec).Error, c.message)
+				p := decodeProblem(t, rec)
+				require.Contains(t, p.Detail, c.message)
+				require.Equal(t, problem.Conflict, p.Code)
 			} else {
 				got := decodeOrder(t, rec)
 				require.Equal(t, "ord_1", got.ID)
@@ -72,7 +75,7 @@ func TestCancelOrder(t *testing.T) {
 
 		require.Equal(t, http.StatusServiceUnavailable, rec.Code, rec.Body.String())
 		require.NotEmpty(t, rec.Header().Get("Retry-After"))
-		decodeError(t, rec)
+		require.Equal(t, problem.Unavailable, decodeProblem(t, rec).Code)
 	})
 	t.Run("views that are still loading answer 503 and write nothing", func(t *testing.T) {
 		f := newFixture(t)

@@ -11,6 +11,7 @@ import (
 	"orderflow/codecs"
 	"orderflow/events"
 	"orderflow/order"
+	"orderflow/problem"
 )
 
 func TestCreateOrder(t *testing.T) {
@@ -59,7 +60,9 @@ func TestCreateOrder(t *testing.T) {
 		require.Equal(t, http.StatusServiceUnavailable, rec.Code, rec.Body.String())
 		require.NotEmpty(t, rec.Header().Get("Retry-After"))
 		require.Empty(t, rec.Header().Get("Location"))
-		require.NotContains(t, decodeError(t, rec).Error, "kafka", "broker details stay in the log")
+		p := decodeProblem(t, rec)
+		require.Equal(t, problem.Unavailable, p.Code)
+		require.NotContains(t, p.Detail, "kafka", "broker details stay in the log")
 		require.NotContains(t, f.logs.String(), testPaymentToken)
 	})
 }
@@ -118,7 +121,7 @@ func TestCreateOrderIdempotency(t *testing.T) {
 		rec := f.serve(post(f, alice, "key-1", other))
 
 		require.Equal(t, http.StatusUnprocessableEntity, rec.Code, rec.Body.String())
-		require.Equal(t, "Idempotency-Key", decodeError(t, rec).Field)
+		require.Equal(t, problem.IdempotencyKeyReused, decodeProblem(t, rec).Code)
 		require.Len(t, f.writer.placedOrders(), 1)
 	})
 	t.Run("the same key from two customers names two orders", func(t *testing.T) {

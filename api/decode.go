@@ -11,6 +11,9 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"orderflow/order"
+	"orderflow/problem"
 )
 
 // maxBodyBytes bounds a request body; an order of MaxItems lines fits with
@@ -19,18 +22,20 @@ const maxBodyBytes = 64 << 10
 
 // decodeJSON reads r's body into v strictly: JSON only, bounded in size,
 // valid UTF-8, one object, no duplicate keys and no unknown fields. Every
-// refusal is a 4xx naming the problem (and the field, when there is one).
+// refusal is a 4xx naming the problem: an *order.FieldError when one field
+// is to blame, else an *Error.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		return &Error{Status: http.StatusUnsupportedMediaType, Message: "send the body as application/json"}
+		return &Error{Status: http.StatusUnsupportedMediaType, Code: problem.UnsupportedMedia, Message: "send the body as application/json"}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return &Error{Status: http.StatusRequestEntityTooLarge, Message: fmt.Sprintf("the body is larger than %d bytes", maxBodyBytes)}
+			return &Error{Status: http.StatusRequestEntityTooLarge, Code: problem.BodyTooLarge,
+				Message: fmt.Sprintf("the body is larger than %d bytes", maxBodyBytes)}
 		}
-		return &Error{Status: http.StatusBadRequest, Message: "the body could not be read"}
+		return invalidBody("the body could not be read")
 	}
 	return decodeBody(body, v)
 }
@@ -39,7 +44,7 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 func decodeBody(body []byte, v any) error {
 	if !utf8.Valid(body) {
 		// encoding/json would silently replace invalid bytes with U+FFFD.
-		return badRequest("the body is not valid UTF-8", "")
+		return invalidBody("the body is not valid UTF-8")
 	}
 	if err := checkDuplicateKeys(body); err != nil {
 		return err
@@ -50,7 +55,7 @@ func decodeBody(body []byte, v any) error {
 		return jsonError(err)
 	}
 	if dec.More() {
-		return badRequest("the body holds more than one JSON value", "")
+		return invalidBody("the body holds more than one JSON value")
 	}
 	return nil
 }
@@ -61,21 +66,21 @@ func jsonError(err error) error {
 	switch {
 	case errors.As(err, &syn) && strings.Contains(syn.Error(), "exceeded max depth"):
 		// Valid JSON, but deeper than encoding/json goes (10000 levels).
-		return badRequest("the body is nested too deeply", "")
+		return invalidBody("the body is nested too deeply")
 	case errors.As(err, &syn):
-		return badRequest(fmt.Sprintf("the body is not valid JSON (at byte %d)", syn.Offset), "")
+		return invalidBody(fmt.Sprintf("the body is not valid JSON (at byte %d)", syn.Offset))
 	case errors.As(err, &typ) && typ.Field == "":
 		// The body itself has the wrong type, such as an array.
-		return badRequest("the body must be "+kind(typ.Type.Kind().String()), "")
+		return invalidBody("the body must be " + kind(typ.Type.Kind().String()))
 	case errors.As(err, &typ):
-		return badRequest(fmt.Sprintf("%s: must be %s", typ.Field, kind(typ.Type.Kind().String())), typ.Field)
+		return invalidField(typ.Field, "must be "+kind(typ.Type.Kind().String()))
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return badRequest("the body is empty or cut short", "")
+		return invalidBody("the body is empty or cut short")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return badRequest(fmt.Sprintf("%s: unknown field (id, status and totals are set by the server)", field), field)
+		return invalidField(field, "unknown field (id, status and totals are set by the server)")
 	default:
-		return badRequest("the body could not be decoded: "+err.Error(), "")
+		return invalidBody("the body could not be decoded: " + err.Error())
 	}
 }
 
@@ -126,7 +131,7 @@ func checkDuplicateKeys(body []byte) error {
 			if key, ok := tok.(string); ok && expectKey {
 				keys := stack[len(stack)-1]
 				if keys[foldKey(key)] {
-					return badRequest(fmt.Sprintf("%s: appears more than once", key), key)
+					return invalidField(key, "appears more than once")
 				}
 				keys[foldKey(key)] = true
 				expectKey = false
@@ -153,6 +158,12 @@ func foldKey(key string) string {
 	return b.String()
 }
 
-func badRequest(msg, field string) error {
-	return &Error{Status: http.StatusBadRequest, Message: msg, Field: field}
+// invalidBody refuses a body that is not one JSON object at all.
+func invalidBody(msg string) error {
+	return &Error{Status: http.StatusBadRequest, Code: problem.InvalidBody, Message: msg}
+}
+
+// invalidField refuses one field; toHTTP lists it with any others.
+func invalidField(field, reason string) error {
+	return &order.FieldError{Field: field, Reason: reason}
 }

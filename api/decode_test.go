@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"orderflow/order"
 )
 
 // checkDuplicateKeys once read the end of every object as a key and
@@ -28,10 +30,10 @@ func TestCheckDuplicateKeys(t *testing.T) {
 				require.NoError(t, err)
 				return
 			}
-			var he *Error
-			require.ErrorAs(t, err, &he)
-			require.Equal(t, c.dup, he.Field)
-			require.Contains(t, he.Message, "more than once")
+			var fe *order.FieldError
+			require.ErrorAs(t, err, &fe)
+			require.Equal(t, c.dup, fe.Field)
+			require.Equal(t, "appears more than once", fe.Reason)
 		})
 	}
 }

@@ -1,12 +1,13 @@
 package api
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"orderflow/order"
+	"orderflow/problem"
 	"orderflow/views"
 )
 
@@ -14,9 +15,11 @@ import (
 // to the caller, so it must say what is wrong in words a person understands
 // and leak nothing.
 type Error struct {
-	Status     int
-	Message    string
-	Field      string
+	Status  int
+	Code    problem.Code
+	Message string
+	// Fields are the invalid fields of an InvalidField answer.
+	Fields     []problem.Field
 	RetryAfter int // seconds, for 429 and 503
 }
 
@@ -25,28 +28,39 @@ func (e *Error) Error() string { return e.Message }
 // ErrUnavailable wraps failures to reach Kafka: the caller may retry.
 var ErrUnavailable = errors.New("order system temporarily unavailable")
 
-// errorBody is the JSON of every error answer.
-type errorBody struct {
-	Error string `json:"error"`
-	Field string `json:"field,omitempty"`
-}
-
-// toHTTP maps an error to the answer it deserves, in one place.
+// toHTTP maps an error to the answer it deserves, in one place. A wrong
+// field is an *order.FieldError wherever it was found, in the body, the
+// query or a header; every one of them in err is listed.
 func toHTTP(err error) *Error {
 	var he *Error
-	var fe *order.FieldError
-	switch {
-	case errors.As(err, &he):
+	if errors.As(err, &he) {
 		return he
-	case errors.As(err, &fe):
-		return &Error{Status: http.StatusBadRequest, Message: fe.Error(), Field: fe.Field}
-	case errors.Is(err, views.ErrBadCursor):
-		return &Error{Status: http.StatusBadRequest, Message: "cursor: not a cursor this API handed out", Field: "cursor"}
-	case errors.Is(err, ErrUnavailable):
-		return &Error{Status: http.StatusServiceUnavailable, Message: "the order system is briefly unavailable; please retry", RetryAfter: 5}
-	default:
-		return &Error{Status: http.StatusInternalServerError, Message: "internal error"}
 	}
+	if fields := order.FieldErrors(err); len(fields) > 0 {
+		return invalidFields(fields)
+	}
+	switch {
+	case errors.Is(err, views.ErrBadCursor):
+		return invalidFields([]*order.FieldError{{Field: "cursor", Reason: "not a cursor this API handed out"}})
+	case errors.Is(err, ErrUnavailable):
+		return &Error{Status: http.StatusServiceUnavailable, Code: problem.Unavailable,
+			Message: "the order system is briefly unavailable; please retry", RetryAfter: 5}
+	default:
+		return &Error{Status: http.StatusInternalServerError, Code: problem.Internal, Message: "internal error"}
+	}
+}
+
+// invalidFields is the 400 that lists every invalid field; its message
+// names them all too, for a person reading only the detail.
+func invalidFields(fields []*order.FieldError) *Error {
+	he := &Error{Status: http.StatusBadRequest, Code: problem.InvalidField}
+	msgs := make([]string, len(fields))
+	for i, fe := range fields {
+		he.Fields = append(he.Fields, problem.Field{Field: fe.Field, Message: fe.Reason})
+		msgs[i] = fe.Error()
+	}
+	he.Message = strings.Join(msgs, "; ")
+	return he
 }
 
 // handlerFunc is a handler that returns its error instead of writing it.
@@ -68,16 +82,12 @@ func (s *server) handle(h handlerFunc) http.HandlerFunc {
 	}
 }
 
+// writeError answers with he as problem details (RFC 9457).
 func writeError(w http.ResponseWriter, he *Error) {
 	if he.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(he.RetryAfter))
 	}
-	writeJSON(w, he.Status, errorBody{Error: he.Message, Field: he.Field})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	d := problem.New(he.Status, he.Code, he.Message)
+	d.Errors = he.Fields
+	problem.Write(w, d)
 }

@@ -19,6 +19,7 @@ type fakeOrders struct {
 	mu         sync.Mutex
 	ready      bool
 	panicOnGet bool
+	listErr    error // every list fails with it, like a broken index
 	states     map[string]events.OrderState
 	lists      []listCall
 }
@@ -83,6 +84,9 @@ func (f *fakeOrders) list(c listCall) ([]events.OrderState, string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.lists = append(f.lists, c)
+	if f.listErr != nil {
+		return nil, "", f.listErr
+	}
 	var all []events.OrderState
 	for _, st := range f.states {
 		if c.customer == "" || st.Order.CustomerID == c.customer {

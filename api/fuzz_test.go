@@ -51,9 +51,8 @@ func FuzzDecodeCreateRequest(f *testing.F) {
 		var req createRequest
 		err := decodeBody(body, &req)
 		if err != nil {
-			var he *Error
-			require.ErrorAs(t, err, &he)
-			require.Equal(t, http.StatusBadRequest, he.Status)
+			he := toHTTP(err)
+			require.Equal(t, http.StatusBadRequest, he.Status, "%v", err)
 			require.NotEmpty(t, he.Message)
 			return
 		}
@@ -107,7 +106,7 @@ func FuzzCreateOrder(f *testing.F) {
 
 		require.Contains(t, []int{201, 400, 403, 413, 415}, rec.Code, rec.Body.String())
 		if rec.Code != http.StatusCreated {
-			decodeError(t, rec)
+			decodeProblem(t, rec)
 			require.Empty(t, fx.writer.placedOrders())
 			return
 		}

@@ -17,6 +17,7 @@ import (
 	"orderflow/codecs"
 	"orderflow/events"
 	"orderflow/order"
+	"orderflow/problem"
 )
 
 // The callers the tests use. Their ids pass auth.ValidateCustomerID.
@@ -107,15 +108,31 @@ func request(method, target, token, body string) *http.Request {
 	return req
 }
 
-// decodeError checks that rec is a JSON error answer and returns its body.
-func decodeError(t testing.TB, rec *httptest.ResponseRecorder) errorBody {
+// decodeProblem checks that rec is a problem details answer (RFC 9457) as
+// the API promises them, and returns its body.
+func decodeProblem(t testing.TB, rec *httptest.ResponseRecorder) problem.Details {
 	t.Helper()
-	require.True(t, strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json"),
-		"an error answer is JSON, got Content-Type %q and body %q", rec.Header().Get("Content-Type"), rec.Body)
-	var body errorBody
-	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body), "error body %q", rec.Body)
-	require.NotEmpty(t, body.Error, "an error answer says what is wrong")
+	require.Equal(t, problem.ContentType, rec.Header().Get("Content-Type"), "an error answer is a problem, body %q", rec.Body)
+	var body problem.Details
+	dec := json.NewDecoder(rec.Body)
+	dec.DisallowUnknownFields()
+	require.NoError(t, dec.Decode(&body), "problem body %q", rec.Body)
+	require.Equal(t, "about:blank", body.Type)
+	require.Equal(t, http.StatusText(rec.Code), body.Title)
+	require.Equal(t, rec.Code, body.Status)
+	require.NotEmpty(t, body.Detail, "an error answer says what is wrong")
+	require.NotEmpty(t, body.Code)
+	require.Equal(t, body.Code == problem.InvalidField, len(body.Errors) > 0, "only invalid_field lists fields: %+v", body)
 	return body
+}
+
+// invalidFieldNames are the fields a problem lists, in order.
+func invalidFieldNames(p problem.Details) []string {
+	var names []string
+	for _, f := range p.Errors {
+		names = append(names, f.Field)
+	}
+	return names
 }
 
 func decodeOrder(t testing.TB, rec *httptest.ResponseRecorder) orderResponse {

@@ -23,7 +23,7 @@ type hostileCase struct {
 	key         string // Idempotency-Key
 	body        string
 	status      int
-	field       string // the error's field; "" when no one field is to blame
+	field       string // the first invalid field listed; "" when no one field is to blame
 	message     string // part of the error message
 }
 
@@ -93,7 +93,7 @@ func hostileCases(t testing.TB) []hostileCase {
 		{name: "items as an object", body: with(func(b map[string]any) { b["items"] = map[string]any{"sku": "mug-blue"} }), status: bad, field: "items", message: "must be an array"},
 		{name: "a currency as a number", body: with(func(b map[string]any) { b["currency"] = 978 }), status: bad, field: "currency", message: "must be a string"},
 		{name: "an array instead of an object", body: `[` + good + `]`, status: bad, message: "the body must be an object"},
-		{name: "null", body: `null`, status: bad, field: "payment_token", message: "required"},
+		{name: "null", body: `null`, status: bad, field: "items", message: "required"},
 		{name: "a duplicate top-level key", body: replace(`"currency":"EUR"`, `"currency":"EUR","currency":"USD"`), status: bad, field: "currency", message: "more than once"},
 		{name: "a duplicate key in an item", body: replace(`"quantity":2,`, `"quantity":2,"quantity":1,`), status: bad, field: "quantity", message: "more than once"},
 		{name: "a duplicate key in the address", body: replace(`"city":"Oxford"`, `"city":"Oxford","city":"Paris"`), status: bad, field: "city", message: "more than once"},
@@ -138,12 +138,16 @@ func TestCreateOrderRefusesHostileBodies(t *testing.T) {
 			rec := f.serve(c.request(tokenFor(t, alice)))
 
 			require.Equal(t, c.status, rec.Code, rec.Body.String())
-			body := decodeError(t, rec)
-			require.Contains(t, body.Error, c.message)
-			require.Equal(t, c.field, body.Field)
+			body := decodeProblem(t, rec)
+			require.Contains(t, body.Detail, c.message)
+			if c.field == "" {
+				require.Empty(t, body.Errors)
+			} else {
+				require.Equal(t, c.field, invalidFieldNames(body)[0], "%+v", body.Errors)
+			}
 			// A person reads the message: no Go types, no parser jargon.
-			require.NotContains(t, body.Error, "json:")
-			require.NotContains(t, body.Error, "Go ")
+			require.NotContains(t, body.Detail, "json:")
+			require.NotContains(t, body.Detail, "Go ")
 			require.Empty(t, f.writer.placedOrders())
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
+	"errors"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -16,6 +17,7 @@ import (
 	"orderflow/codecs"
 	"orderflow/events"
 	"orderflow/order"
+	"orderflow/problem"
 )
 
 // Paging of GET /orders.
@@ -47,12 +49,6 @@ func (s *server) createOrder(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	key := r.Header.Get("Idempotency-Key")
-	if err := checkIdempotencyKey(key); err != nil {
-		return err
-	}
-	if req.PaymentToken == "" || len(req.PaymentToken) > order.MaxIDLen {
-		return badRequest("payment_token: is required and at most 64 bytes", "payment_token")
-	}
 	o := order.Order{
 		ID:              newOrderID(customer, key),
 		CustomerID:      customer,
@@ -62,7 +58,9 @@ func (s *server) createOrder(w http.ResponseWriter, r *http.Request) error {
 		TotalCents:      order.Total(req.Items),
 		CreatedAt:       s.Now().UTC(),
 	}
-	if err := o.Validate(); err != nil {
+	// Every invalid field at once, so that a client fixes its request in
+	// one round trip, in the order a person reads the request.
+	if err := errors.Join(o.Validate(), checkPaymentToken(req.PaymentToken), checkIdempotencyKey(key)); err != nil {
 		return err
 	}
 	if key != "" {
@@ -93,7 +91,8 @@ func (s *server) createOrder(w http.ResponseWriter, r *http.Request) error {
 func (s *server) replay(w http.ResponseWriter, prev events.OrderState, o order.Order) error {
 	p := prev.Order
 	if p.Currency != o.Currency || !reflect.DeepEqual(p.Items, o.Items) || p.ShippingAddress != o.ShippingAddress {
-		return &Error{Status: http.StatusUnprocessableEntity, Message: "this Idempotency-Key was used for a different order", Field: "Idempotency-Key"}
+		return &Error{Status: http.StatusUnprocessableEntity, Code: problem.IdempotencyKeyReused,
+			Message: "this Idempotency-Key was used for a different order"}
 	}
 	w.Header().Set("Location", "/orders/"+p.ID)
 	w.Header().Set("Idempotent-Replayed", "true")
@@ -135,7 +134,7 @@ func (s *server) listOrders(w http.ResponseWriter, r *http.Request) error {
 		}
 		page, next, err = s.Orders.ListByCustomer(customer, cursor, limit)
 	default:
-		return &Error{Status: http.StatusForbidden, Message: "you may list only your own orders", Field: "customer_id"}
+		return &Error{Status: http.StatusForbidden, Code: problem.Forbidden, Message: "customer_id: you may list only your own orders"}
 	}
 	if err != nil {
 		return err
@@ -158,7 +157,7 @@ func (s *server) cancelOrder(w http.ResponseWriter, r *http.Request) error {
 		writeJSON(w, http.StatusOK, newOrderResponse(st))
 		return nil
 	case !st.Status.Cancellable():
-		return &Error{Status: http.StatusConflict, Message: fmt.Sprintf("order %s can no longer be cancelled: it is %s", st.Order.ID, strings.ReplaceAll(string(st.Status), "_", " "))}
+		return &Error{Status: http.StatusConflict, Code: problem.Conflict, Message: fmt.Sprintf("order %s can no longer be cancelled: it is %s", st.Order.ID, strings.ReplaceAll(string(st.Status), "_", " "))}
 	}
 	now := s.Now().UTC()
 	c := events.CancelRequested{V: codecs.Version, OrderID: st.Order.ID, CustomerID: st.Order.CustomerID, At: now}
@@ -183,7 +182,7 @@ func (s *server) visibleOrder(r *http.Request) (events.OrderState, error) {
 		return events.OrderState{}, notReady()
 	}
 	id := chi.URLParam(r, "id")
-	notFound := &Error{Status: http.StatusNotFound, Message: "no such order"}
+	notFound := &Error{Status: http.StatusNotFound, Code: problem.NotFound, Message: "no such order"}
 	if order.CheckID("id", id) != nil {
 		return events.OrderState{}, notFound
 	}
@@ -199,15 +198,16 @@ func (s *server) visibleOrder(r *http.Request) (events.OrderState, error) {
 }
 
 // customerFor decides whose order is placed: the caller's own, or, for an
-// administrator, the customer named in the body.
+// administrator, the customer named in the body, which the order's
+// validation checks like every other field.
 func customerFor(who auth.Identity, bodyCustomer string) (string, error) {
 	switch {
 	case bodyCustomer == "" || bodyCustomer == who.CustomerID:
 		return who.CustomerID, nil
 	case who.Admin:
-		return bodyCustomer, order.CheckID("customer_id", bodyCustomer)
+		return bodyCustomer, nil
 	default:
-		return "", &Error{Status: http.StatusForbidden, Message: "customer_id: you may place orders only for yourself", Field: "customer_id"}
+		return "", &Error{Status: http.StatusForbidden, Code: problem.Forbidden, Message: "customer_id: you may place orders only for yourself"}
 	}
 }
 
@@ -223,13 +223,22 @@ func newOrderID(customer, key string) string {
 	return "ord_" + strings.ToLower(enc.EncodeToString(sum[:16]))
 }
 
+// checkPaymentToken checks the one field of a new order that the order
+// itself does not keep.
+func checkPaymentToken(token string) error {
+	if token == "" || len(token) > order.MaxIDLen {
+		return invalidField("payment_token", fmt.Sprintf("is required and at most %d bytes", order.MaxIDLen))
+	}
+	return nil
+}
+
 func checkIdempotencyKey(key string) error {
 	if len(key) > maxIdemKeyLen {
-		return badRequest(fmt.Sprintf("Idempotency-Key: at most %d characters", maxIdemKeyLen), "Idempotency-Key")
+		return invalidField("Idempotency-Key", fmt.Sprintf("at most %d characters", maxIdemKeyLen))
 	}
 	for _, c := range []byte(key) {
 		if c < 0x21 || c > 0x7e {
-			return badRequest("Idempotency-Key: printable ASCII only", "Idempotency-Key")
+			return invalidField("Idempotency-Key", "printable ASCII only")
 		}
 	}
 	return nil
@@ -241,7 +250,7 @@ func pageSize(v string) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > maxPageSize {
-		return 0, badRequest(fmt.Sprintf("limit: a whole number from 1 to %d", maxPageSize), "limit")
+		return 0, invalidField("limit", fmt.Sprintf("a whole number from 1 to %d", maxPageSize))
 	}
 	return n, nil
 }
@@ -254,5 +263,6 @@ func identity(r *http.Request) auth.Identity {
 }
 
 func notReady() error {
-	return &Error{Status: http.StatusServiceUnavailable, Message: "the order views are still loading; please retry", RetryAfter: 1}
+	return &Error{Status: http.StatusServiceUnavailable, Code: problem.Unavailable,
+		Message: "the order views are still loading; please retry", RetryAfter: 1}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"orderflow/order"
+	"orderflow/problem"
 	"orderflow/views"
 )
 
@@ -47,7 +48,9 @@ func TestGetOrder(t *testing.T) {
 			rec := f.serve(request(http.MethodGet, c.target, tokenFor(t, alice), ""))
 
 			require.Equal(t, http.StatusNotFound, rec.Code, rec.Body.String())
-			require.Equal(t, "no such order", decodeError(t, rec).Error)
+			p := decodeProblem(t, rec)
+			require.Equal(t, "no such order", p.Detail)
+			require.Equal(t, problem.NotFound, p.Code)
 		})
 	}
 	t.Run("views that are still loading answer 503 with Retry-After", func(t *testing.T) {
@@ -59,7 +62,7 @@ func TestGetOrder(t *testing.T) {
 
 		require.Equal(t, http.StatusServiceUnavailable, rec.Code)
 		require.NotEmpty(t, rec.Header().Get("Retry-After"))
-		decodeError(t, rec)
+		require.Equal(t, problem.Unavailable, decodeProblem(t, rec).Code)
 	})
 }
 
@@ -127,7 +130,7 @@ func TestListOrders(t *testing.T) {
 			rec := f.serve(request(http.MethodGet, "/orders?limit="+url.QueryEscape(limit), tokenFor(t, alice), ""))
 
 			require.Equal(t, http.StatusBadRequest, rec.Code, rec.Body.String())
-			require.Equal(t, "limit", decodeError(t, rec).Field)
+			require.Equal(t, []string{"limit"}, invalidFieldNames(decodeProblem(t, rec)))
 			require.Empty(t, f.orders.listCalls())
 		})
 	}
@@ -138,7 +141,7 @@ func TestListOrders(t *testing.T) {
 		rec := f.serve(request(http.MethodGet, "/orders?cursor=forged", tokenFor(t, alice), ""))
 
 		require.Equal(t, http.StatusBadRequest, rec.Code, rec.Body.String())
-		require.Equal(t, "cursor", decodeError(t, rec).Field)
+		require.Equal(t, []string{"cursor"}, invalidFieldNames(decodeProblem(t, rec)))
 	})
 	t.Run("views that are still loading answer 503 with Retry-After", func(t *testing.T) {
 		f := newFixture(t)
@@ -168,7 +171,7 @@ func TestReadyz(t *testing.T) {
 
 		require.Equal(t, http.StatusServiceUnavailable, rec.Code)
 		require.NotEmpty(t, rec.Header().Get("Retry-After"))
-		decodeError(t, rec)
+		require.Equal(t, problem.Unavailable, decodeProblem(t, rec).Code)
 	})
 	t.Run("readyz answers 200 once they have caught up", func(t *testing.T) {
 		f.orders.setReady(true)
@@ -198,10 +201,12 @@ func TestNewWithoutALoggerServesRequests(t *testing.T) {
 	require.Equal(t, http.StatusOK, rec.Code)
 }
 
-func TestAPanicIsAnsweredAsJSON(t *testing.T) {
+func TestAPanicIsAnsweredAsAProblem(t *testing.T) {
 	f := newFixture(t)
 	f.orders.panicOnGet = true
 	rec := f.serve(request(http.MethodGet, "/orders/o1", tokenFor(t, "alice"), ""))
 	require.Equal(t, http.StatusInternalServerError, rec.Code)
-	require.Equal(t, "internal error", decodeError(t, rec).Error)
+	p := decodeProblem(t, rec)
+	require.Equal(t, "internal error", p.Detail)
+	require.Equal(t, problem.Internal, p.Code)
 }

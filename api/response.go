@@ -1,6 +1,8 @@
 package api
 
 import (
+	"encoding/json"
+	"net/http"
 	"time"
 
 	"orderflow/events"
@@ -47,4 +49,12 @@ func newOrderResponse(st events.OrderState) orderResponse {
 		CancelRequestedAt: st.CancelRequestedAt,
 		NotifiedAt:        st.NotifiedAt,
 	}
+}
+
+// writeJSON answers with v as JSON; errors go through writeError instead.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
 }

@@ -1,10 +1,11 @@
 package auth
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
+
+	"orderflow/problem"
 )
 
 // maxAuthorizationLen bounds the Authorization header: a scheme, spaces and
@@ -14,7 +15,8 @@ const maxAuthorizationLen = MaxTokenLen + 64
 // Middleware lets a request through only with a valid
 // "Authorization: Bearer <token>" header, and stores its Identity in the
 // request context for FromContext. Other requests get 401 with a
-// WWW-Authenticate challenge (RFC 6750) and a JSON body {"error": reason}.
+// WWW-Authenticate challenge (RFC 6750) and a problem details body (RFC
+// 9457) whose detail is the reason.
 func (v *Verifier) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, err := bearerToken(r.Header)
@@ -70,9 +72,6 @@ func writeUnauthorized(w http.ResponseWriter, err error) {
 		challenge = "Bearer"
 	}
 	w.Header().Set("WWW-Authenticate", challenge)
-	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusUnauthorized)
-	// The status is sent; a client gone away is not ours to report.
-	_ = json.NewEncoder(w).Encode(map[string]string{"error": reason})
+	problem.Write(w, problem.New(http.StatusUnauthorized, problem.Unauthorized, reason))
 }

@@ -40,11 +40,12 @@ func serve(t testing.TB, v *auth.Verifier, authorization ...string) *httptest.Re
 func requireUnauthorized(t testing.TB, rec *httptest.ResponseRecorder, reason string) {
 	t.Helper()
 	require.Equal(t, http.StatusUnauthorized, rec.Code)
-	require.Equal(t, "application/json", rec.Header().Get("Content-Type"))
+	require.Equal(t, "application/problem+json", rec.Header().Get("Content-Type"))
+	require.Equal(t, "no-store", rec.Header().Get("Cache-Control"))
 	require.Equal(t, `Bearer error="invalid_token", error_description="`+reason+`"`, rec.Header().Get("WWW-Authenticate"))
-	var body map[string]string
+	var body map[string]any
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
-	require.Equal(t, map[string]string{"error": reason}, body)
+	require.Equal(t, map[string]any{"type": "about:blank", "title": "Unauthorized", "status": 401.0, "detail": reason, "code": "unauthorized"}, body)
 }
 
 func TestMiddlewareRefusesBadHeaders(t *testing.T) {
@@ -77,7 +78,8 @@ func TestMiddlewareWithoutTokenSendsBareChallenge(t *testing.T) {
 	require.Equal(t, http.StatusUnauthorized, rec.Code)
 	// RFC 6750, section 3.1: no error code when no credentials were sent.
 	require.Equal(t, "Bearer", rec.Header().Get("WWW-Authenticate"))
-	require.JSONEq(t, `{"error":"missing bearer token"}`, rec.Body.String())
+	require.JSONEq(t, `{"type":"about:blank","title":"Unauthorized","status":401,`+
+		`"detail":"missing bearer token","code":"unauthorized"}`, rec.Body.String())
 }
 
 func TestMiddlewareAcceptsSchemeInAnyCase(t *testing.T) {

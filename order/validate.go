@@ -28,7 +28,8 @@ var (
 // Currencies the shop accepts.
 var currencies = map[string]bool{"EUR": true, "USD": true, "GBP": true, "CHF": true}
 
-// FieldError names the field of an order that is wrong and why.
+// FieldError names a field that is wrong and why: a field of an order, or of
+// a request about orders.
 type FieldError struct {
 	Field  string
 	Reason string
@@ -39,59 +40,57 @@ func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
 // AcceptsCurrency reports whether the shop takes payment in c.
 func AcceptsCurrency(c string) bool { return currencies[c] }
 
-// Validate checks an order against the shop's rules and returns a
-// *FieldError for the first field that breaks one.
+// Validate checks an order against the shop's rules. It reports every field
+// that breaks one, not only the first, so that a client can fix a request in
+// one go: the error joins one *FieldError per field, in the order of the
+// fields. errors.As finds the first; FieldErrors lists them all.
 func (o Order) Validate() error {
-	if err := checkID("id", o.ID); err != nil {
-		return err
-	}
-	if err := checkID("customer_id", o.CustomerID); err != nil {
-		return err
-	}
-	if err := validateItems(o.Items); err != nil {
-		return err
-	}
+	errs := []error{checkID("id", o.ID), checkID("customer_id", o.CustomerID)}
+	errs = append(errs, validateItems(o.Items)...)
 	if !currencies[o.Currency] {
-		return &FieldError{"currency", fmt.Sprintf("%q is not one of EUR, USD, GBP, CHF", o.Currency)}
+		errs = append(errs, &FieldError{"currency", fmt.Sprintf("%q is not one of EUR, USD, GBP, CHF", o.Currency)})
 	}
-	if err := o.ShippingAddress.Validate(); err != nil {
-		return err
-	}
+	errs = append(errs, o.ShippingAddress.fieldErrors()...)
 	if o.TotalCents != Total(o.Items) {
-		return &FieldError{"total_cents", "does not match the items"}
+		errs = append(errs, &FieldError{"total_cents", "does not match the items"})
 	}
 	if o.CreatedAt.Before(earliest) || o.CreatedAt.After(latest) {
 		// Any Kafka client can write an order: a time outside these years
 		// is a mistake, and would sort wrongly in the customer index.
-		return &FieldError{"created_at", "is missing or not between the years 2000 and 2200"}
+		errs = append(errs, &FieldError{"created_at", "is missing or not between the years 2000 and 2200"})
 	}
-	return nil
+	return join(errs)
 }
 
-func validateItems(items []Item) error {
+// validateItems returns an error for each bad field of each item. Past
+// MaxItems it checks no item: the one error says enough, and the list of
+// errors stays bounded.
+func validateItems(items []Item) []error {
 	if len(items) == 0 {
-		return &FieldError{"items", "an order needs at least one item"}
+		return []error{&FieldError{"items", "an order needs at least one item"}}
 	}
 	if len(items) > MaxItems {
-		return &FieldError{"items", fmt.Sprintf("at most %d items per order", MaxItems)}
+		return []error{&FieldError{"items", fmt.Sprintf("at most %d items per order", MaxItems)}}
 	}
+	var errs []error
 	for i, it := range items {
 		field := fmt.Sprintf("items[%d]", i)
-		if err := checkText(field+".sku", it.SKU, MaxIDLen); err != nil {
-			return err
-		}
+		errs = append(errs, checkText(field+".sku", it.SKU, MaxIDLen))
 		if it.Quantity <= 0 || it.Quantity > MaxQuantity {
-			return &FieldError{field + ".quantity", fmt.Sprintf("must be between 1 and %d", MaxQuantity)}
+			errs = append(errs, &FieldError{field + ".quantity", fmt.Sprintf("must be between 1 and %d", MaxQuantity)})
 		}
 		if it.UnitPriceCents < 0 || it.UnitPriceCents > MaxUnitPriceCents {
-			return &FieldError{field + ".unit_price_cents", fmt.Sprintf("must be between 0 and %d", MaxUnitPriceCents)}
+			errs = append(errs, &FieldError{field + ".unit_price_cents", fmt.Sprintf("must be between 0 and %d", MaxUnitPriceCents)})
 		}
 	}
-	return nil
+	return errs
 }
 
-// Validate checks that an address has what a carrier needs.
-func (a Address) Validate() error {
+// Validate checks that an address has what a carrier needs, and reports
+// every field that lacks it, joined like Order.Validate.
+func (a Address) Validate() error { return join(a.fieldErrors()) }
+
+func (a Address) fieldErrors() []error {
 	required := []struct{ field, value string }{
 		{"shipping_address.name", a.Name},
 		{"shipping_address.line1", a.Line1},
@@ -99,15 +98,14 @@ func (a Address) Validate() error {
 		{"shipping_address.postal_code", a.PostalCode},
 		{"shipping_address.country", a.Country},
 	}
+	var errs []error
 	for _, r := range required {
-		if err := checkText(r.field, r.value, MaxTextLen); err != nil {
-			return err
-		}
+		errs = append(errs, checkText(r.field, r.value, MaxTextLen))
 	}
 	if a.Line2 != "" {
-		return checkText("shipping_address.line2", a.Line2, MaxTextLen)
+		errs = append(errs, checkText("shipping_address.line2", a.Line2, MaxTextLen))
 	}
-	return nil
+	return errs
 }
 
 func checkID(field, id string) error {
@@ -142,8 +140,58 @@ func checkText(field, s string, maxLen int) error {
 // in a URL.
 func CheckID(field, id string) error { return checkID(field, id) }
 
+// joinedErrors is errors.Join on one line: the message of an invalid order
+// travels into dead-letter headers and log lines, which are read (and listed
+// by `orderflow dlq`) one line per record.
+type joinedErrors []error
+
+func (e joinedErrors) Error() string {
+	msgs := make([]string, len(e))
+	for i, err := range e {
+		msgs[i] = err.Error()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+func (e joinedErrors) Unwrap() []error { return e }
+
+// join is nil when every error in errs is.
+func join(errs []error) error {
+	var kept joinedErrors
+	for _, err := range errs {
+		if err != nil {
+			kept = append(kept, err)
+		}
+	}
+	if len(kept) == 0 {
+		return nil
+	}
+	return kept
+}
+
 // IsFieldError reports whether err names a bad field.
 func IsFieldError(err error) bool {
 	var fe *FieldError
 	return errors.As(err, &fe)
+}
+
+// FieldErrors lists every *FieldError in err, in order, however deep the
+// errors that Validate and its callers joined (errors.Join) or wrapped (%w)
+// put them. errors.As would find only the first.
+func FieldErrors(err error) []*FieldError {
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		var all []*FieldError
+		for _, inner := range joined.Unwrap() {
+			all = append(all, FieldErrors(inner)...)
+		}
+		return all
+	}
+	if wrapped, ok := err.(interface{ Unwrap() error }); ok {
+		return FieldErrors(wrapped.Unwrap())
+	}
+	var fe *FieldError
+	if errors.As(err, &fe) {
+		return []*FieldError{fe}
+	}
+	return nil
 }

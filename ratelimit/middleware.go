@@ -1,17 +1,18 @@
 package ratelimit
 
 import (
-	"encoding/json"
 	"net"
 	"net/http"
 	"net/netip"
 	"strconv"
 	"time"
+
+	"orderflow/problem"
 )
 
 // Middleware limits requests by the key that key returns for them, and
-// answers 429 with Retry-After and a JSON body {"error":"too many requests"}
-// to requests over the limit. Its result fits chi's Router.Use.
+// answers requests over the limit with 429, Retry-After and a problem
+// details body (RFC 9457). Its result fits chi's Router.Use.
 func (l *Limiter) Middleware(key func(*http.Request) string) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -26,10 +27,7 @@ func (l *Limiter) Middleware(key func(*http.Request) string) func(http.Handler) 
 
 func writeTooManyRequests(w http.ResponseWriter, retryAfter time.Duration) {
 	w.Header().Set("Retry-After", strconv.FormatInt(retryAfterSeconds(retryAfter), 10))
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusTooManyRequests)
-	// The status is sent; a client gone away is not ours to report.
-	_ = json.NewEncoder(w).Encode(map[string]string{"error": "too many requests"})
+	problem.Write(w, problem.New(http.StatusTooManyRequests, problem.RateLimited, "too many requests"))
 }
 
 // retryAfterSeconds rounds up, and never says 0: a client told to retry at

@@ -43,8 +43,9 @@ func TestMiddlewareAnswers429WithRetryAfter(t *testing.T) {
 
 			require.Equal(t, http.StatusTooManyRequests, rec.Code)
 			require.Equal(t, tc.retryAfter, rec.Header().Get("Retry-After"))
-			require.Equal(t, "application/json", rec.Header().Get("Content-Type"))
-			require.JSONEq(t, `{"error":"too many requests"}`, rec.Body.String())
+			require.Equal(t, "application/problem+json", rec.Header().Get("Content-Type"))
+			require.JSONEq(t, `{"type":"about:blank","title":"Too Many Requests","status":429,`+
+				`"detail":"too many requests","code":"rate_limited"}`, rec.Body.String())
 			require.Equal(t, http.StatusCreated, send(h, "c-2").Code, "another key is not limited")
 		})
 	}

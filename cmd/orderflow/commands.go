@@ -106,6 +106,7 @@ func (a *app) banner(e env, addr string) error {
 		"orderflow is running.",
 		"  API:       " + base + "   (health: " + base + "/healthz, ready: " + base + "/readyz)",
 		"  tracking:  " + base + "/track",
+		"  OpenAPI:   " + base + "/openapi.json",
 		"  metrics:   http://" + a.cfg.MetricsAddr + "/metrics",
 		"",
 		"A token for customer " + customer + " (valid 24h):",

@@ -121,7 +121,7 @@
   // ---- the API ------------------------------------------------------------
 
   async function api(method, path) {
-    const headers = { Accept: 'application/json' };
+    const headers = { Accept: 'application/json, application/problem+json' };
     if (token()) headers.Authorization = 'Bearer ' + token();
     let res;
     try {
@@ -136,7 +136,8 @@
       body = null;
     }
     if (!res.ok) {
-      const reason = body && typeof body.error === 'string' && body.error ? body.error : 'HTTP ' + res.status;
+      // Errors are problem details (RFC 9457): detail is meant for people.
+      const reason = body && typeof body.detail === 'string' && body.detail ? body.detail : 'HTTP ' + res.status;
       const retry = res.status === 429 || res.status >= 500;
       throw new ApiError(res.status, explain(res.status, reason), retry);
     }
