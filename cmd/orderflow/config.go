@@ -93,12 +93,16 @@ func addNATSFlags(f *envFlags, n *natsConfig) {
 	f.Int(&n.NATSPort, "nats-port", "NATS_PORT", 4222, "port of the embedded NATS server")
 }
 
+// defaultMetricsAddr is where a service serves its metrics and health unless
+// told otherwise; `orderflow healthcheck` asks there by the same default.
+const defaultMetricsAddr = "127.0.0.1:9090"
+
 // addProcessFlags registers where a process keeps its state, listens and
 // logs.
 func addProcessFlags(f *envFlags, c *Config) {
 	f.String(&c.DataDir, "data-dir", "DATA_DIR", ".data/orderflow", "local state: goka tables, NATS store, gateway ledger")
 	f.String(&c.HTTPAddr, "http-addr", "HTTP_ADDR", "127.0.0.1:8080", "API address")
-	f.String(&c.MetricsAddr, "metrics-addr", "METRICS_ADDR", "127.0.0.1:9090", "Prometheus /metrics address; empty for none")
+	f.String(&c.MetricsAddr, "metrics-addr", "METRICS_ADDR", defaultMetricsAddr, "Prometheus /metrics, /healthz and /readyz address; empty for none")
 	f.Bool(&c.Pprof, "pprof", "PPROF", false, "serve net/http/pprof's profiles on the metrics address too")
 	f.String(&c.LogFormat, "log-format", "LOG_FORMAT", "text", "text or json")
 	f.Text(&c.LogLevel, "log-level", "LOG_LEVEL", slog.LevelInfo, "`level` of logging: debug, info, warn or error")

@@ -49,6 +49,7 @@ func TestEveryVariableIsListedAndLogged(t *testing.T) {
 		tokenFlags(new(tokenConfig), getenv, io.Discard)
 		watchFlags(new(watchConfig), getenv, io.Discard)
 		dlqFlags(new(dlqConfig), getenv, io.Discard)
+		healthcheckFlags(new(healthcheckConfig), getenv, io.Discard)
 		require.True(t, asked["ORDERFLOW_TOKEN"])
 		for k := range asked {
 			require.Contains(t, help.String(), "["+k+"]")
