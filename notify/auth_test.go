@@ -109,12 +109,16 @@ func TestNATSPermissions(t *testing.T) {
 			Durable: "alice", FilterSubject: SubjectPrefix + ">", AckPolicy: jetstream.AckExplicitPolicy,
 		})
 		require.Error(t, err, "widening alice's consumer to everyone")
+		// A connection of its own, so that the refusals above cannot pass
+		// for this one.
+		errs = make(chan error, 10)
+		nc = customerConn(t, url, "alice", errs)
 		_, err = nc.SubscribeSync(Subject("bob"))
 		require.NoError(t, err) // refused asynchronously
 		require.NoError(t, nc.Flush())
 		select {
 		case err := <-errs:
-			require.ErrorContains(t, err, "Permissions Violation")
+			require.ErrorContains(t, err, `Permissions Violation for Subscription to "`+Subject("bob")+`"`)
 		case <-time.After(5 * time.Second):
 			t.Fatal("subscribing to bob's subject was not refused")
 		}
@@ -140,7 +144,7 @@ func TestNATSPermissions(t *testing.T) {
 		require.NoError(t, nc.Flush())
 		select {
 		case err := <-errs:
-			require.ErrorContains(t, err, "Permissions Violation")
+			require.ErrorContains(t, err, `Permissions Violation for Publish to "`+Subject("alice")+`"`)
 		case <-time.After(5 * time.Second):
 			t.Fatal("publishing as a customer was not refused")
 		}
