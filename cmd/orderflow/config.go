@@ -32,6 +32,7 @@ type Config struct {
 		Latency           gateway.Latency
 	}
 	Auth      authConfig
+	Callout   calloutConfig
 	RateLimit struct {
 		PerSecond float64
 		Burst     int
@@ -81,6 +82,7 @@ func serviceFlags(c *Config, name string, getenv func(string) string, output io.
 	addProcessFlags(f, c)
 	addPaymentFlags(f, c)
 	addAuthFlags(f, &c.Auth)
+	addCalloutFlags(f, &c.Callout)
 	f.Float(&c.RateLimit.PerSecond, "rate-limit", "RATE_LIMIT", 50, "requests per second per customer and per address")
 	f.Int(&c.RateLimit.Burst, "rate-burst", "RATE_BURST", 100, "burst per customer and per address")
 	return f

@@ -17,6 +17,7 @@ var secretValues = map[string]string{
 	"NATS_PASSWORD":       "nats-password-value",
 	"KAFKA_SASL_PASSWORD": "sasl-password-value",
 	"ORDERFLOW_TOKEN":     "customer-token-value",
+	"NATS_CALLOUT_SEED":   "callout-seed-value",
 }
 
 // recordingEnv serves the secrets and records every variable asked for.

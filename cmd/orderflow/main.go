@@ -4,6 +4,7 @@
 //	orderflow all | api | orders | payment | shipping | notifications
 //	orderflow topics          create every topic and exit
 //	orderflow gateway         the simulated payment gateway over HTTP
+//	orderflow nats-auth       customers' logins to an external NATS server
 //	orderflow token --customer C [--admin] [--ttl D]
 //	orderflow watch --customer C [--token T]
 //	orderflow dlq list | replay --id P:O [--id P:O] | replay --all
@@ -56,6 +57,7 @@ var commands = map[string]command{
 	"shipping":      {"run the shipping stage", service(runShippingOnly)},
 	"notifications": {"run the notifications stage", service(runNotificationsOnly)},
 	"topics":        {"create every topic with the configured partitions, then exit", service(runTopics)},
+	"nats-auth":     {"answer an external NATS server's auth callout: customers log in with their API token (deploy/nats-server.conf)", service(runNATSAuth)},
 	"gateway":       {"serve the simulated payment gateway over HTTP, for payment instances to share", service(runGateway)},
 	"token":         {"mint a development token: token --customer C [--admin] [--ttl D]", runToken},
 	"watch":         {"print a customer's notifications as NATS delivers them: watch --customer C [--token T]", runWatch},
