@@ -10,12 +10,18 @@ DEV_SECRET ?= dev-secret-change-me-0123456789abcdef
 
 export GOFLAGS := -buildvcs=false
 
-.PHONY: run build test test-unit test-integration fuzz bench bench-scale lint broker broker-stop clean
+.PHONY: run build test test-unit test-integration fuzz bench bench-scale lint broker broker-stop clean compose-env
 
 ## run: start Kafka (or use KAFKA_BROKERS), then every service and the API on 127.0.0.1:8080
 run: build
 	@if [ -z "$$KAFKA_BROKERS" ]; then broker/kafka.sh start; fi
 	AUTH_HS256_SECRET=$${AUTH_HS256_SECRET:-$(DEV_SECRET)} $(BIN) all
+
+## compose-env: fresh random secrets for docker-compose.yml in .env (git-ignored, mode 0600);
+## an existing .env is kept, since the volumes already hold data made with its secrets
+compose-env:
+	@if [ -e .env ]; then echo ".env exists: keeping its secrets (delete it, and the volumes, for new ones)"; \
+	else $(GO) run ./cmd/orderflow compose-env -o .env && echo "wrote .env: docker compose up --build"; fi
 
 build:
 	$(GO) build -o $(BIN) ./cmd/orderflow

@@ -64,18 +64,24 @@ func (a *Authenticator) Check(c server.ClientAuthentication) bool {
 //	  subscribe: { allow: [ "orders.notifications.alice", "_INBOX_alice.>" ] }
 //	}
 func CustomerPermissions(customerID string) *server.Permissions {
+	publish, subscribe := customerSubjects(customerID)
 	return &server.Permissions{
-		Publish: &server.SubjectPermission{Allow: []string{
-			"$JS.API.CONSUMER.CREATE." + StreamName + "." + customerID + "." + Subject(customerID),
-			"$JS.API.CONSUMER.INFO." + StreamName + "." + customerID,
-			"$JS.API.CONSUMER.MSG.NEXT." + StreamName + "." + customerID,
-			"$JS.ACK." + StreamName + "." + customerID + ".>",
-		}},
-		Subscribe: &server.SubjectPermission{Allow: []string{
-			Subject(customerID),
-			InboxPrefix(customerID) + ".>",
-		}},
+		Publish:   &server.SubjectPermission{Allow: publish},
+		Subscribe: &server.SubjectPermission{Allow: subscribe},
 	}
+}
+
+// customerSubjects are the subjects a customer may publish and subscribe
+// to, the one list both the embedded server and the auth callout grant.
+func customerSubjects(customerID string) (publish, subscribe []string) {
+	publish = []string{
+		"$JS.API.CONSUMER.CREATE." + StreamName + "." + customerID + "." + Subject(customerID),
+		"$JS.API.CONSUMER.INFO." + StreamName + "." + customerID,
+		"$JS.API.CONSUMER.MSG.NEXT." + StreamName + "." + customerID,
+		"$JS.ACK." + StreamName + "." + customerID + ".>",
+	}
+	subscribe = []string{Subject(customerID), InboxPrefix(customerID) + ".>"}
+	return publish, subscribe
 }
 
 // InboxPrefix is the reply subject prefix a customer's connection must use

@@ -27,13 +27,21 @@ func verify(_ context.Context, token string) (string, time.Time, error) {
 	return "", time.Time{}, errors.New("bad token")
 }
 
-func startSecured(t *testing.T) string {
+// securedServer is a NATS server that admits the services by password and
+// customers by their token: the embedded one, or a nats-server configured
+// for the callout.
+type securedServer struct {
+	url                      string
+	serviceUser, servicePass string
+}
+
+func startEmbedded(t *testing.T) securedServer {
 	t.Helper()
 	s, err := StartServer(ServerConfig{Host: "127.0.0.1", Port: -1, StoreDir: t.TempDir(),
 		Auth: &Authenticator{ServiceUser: "orderflow", ServicePassword: "s3cret", VerifyCustomer: verify}})
 	require.NoError(t, err)
 	t.Cleanup(s.Shutdown)
-	return s.ClientURL()
+	return securedServer{url: s.ClientURL(), serviceUser: "orderflow", servicePass: "s3cret"}
 }
 
 func customerConn(t *testing.T, url, id string, errs chan<- error) *nats.Conn {
@@ -45,12 +53,27 @@ func customerConn(t *testing.T, url, id string, errs chan<- error) *nats.Conn {
 	return nc
 }
 
+// TestNATSPermissions holds the embedded server and the compose file's
+// nats-server to the same rules: whatever a customer may or may not do on
+// one, they may or may not do on the other.
 func TestNATSPermissions(t *testing.T) {
-	url := startSecured(t)
+	for _, tt := range []struct {
+		name  string
+		start func(*testing.T) securedServer
+	}{
+		{"the embedded server", startEmbedded},
+		{"nats-server with deploy/nats-server.conf and the callout", startWithCallout},
+	} {
+		t.Run(tt.name, func(t *testing.T) { testPermissions(t, tt.start(t)) })
+	}
+}
+
+func testPermissions(t *testing.T, srv securedServer) {
+	url := srv.url
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 
-	svc, err := nats.Connect(url, nats.UserInfo("orderflow", "s3cret"))
+	svc, err := nats.Connect(url, nats.UserInfo(srv.serviceUser, srv.servicePass))
 	require.NoError(t, err)
 	defer svc.Close()
 	pub, err := NewPublisher(ctx, svc)
@@ -63,7 +86,7 @@ func TestNATSPermissions(t *testing.T) {
 	}
 
 	t.Run("a wrong service password or customer token cannot connect", func(t *testing.T) {
-		_, err := nats.Connect(url, nats.UserInfo("orderflow", "guess"))
+		_, err := nats.Connect(url, nats.UserInfo(srv.serviceUser, "guess"))
 		require.Error(t, err)
 		_, err = nats.Connect(url, nats.Token("forged"))
 		require.Error(t, err)
@@ -109,12 +132,16 @@ func TestNATSPermissions(t *testing.T) {
 			Durable: "alice", FilterSubject: SubjectPrefix + ">", AckPolicy: jetstream.AckExplicitPolicy,
 		})
 		require.Error(t, err, "widening alice's consumer to everyone")
+		// A connection of its own, so that the refusals above cannot pass
+		// for this one.
+		errs = make(chan error, 10)
+		nc = customerConn(t, url, "alice", errs)
 		_, err = nc.SubscribeSync(Subject("bob"))
 		require.NoError(t, err) // refused asynchronously
 		require.NoError(t, nc.Flush())
 		select {
 		case err := <-errs:
-			require.ErrorContains(t, err, "Permissions Violation")
+			require.ErrorContains(t, err, `Permissions Violation for Subscription to "`+Subject("bob")+`"`)
 		case <-time.After(5 * time.Second):
 			t.Fatal("subscribing to bob's subject was not refused")
 		}
@@ -140,7 +167,7 @@ func TestNATSPermissions(t *testing.T) {
 		require.NoError(t, nc.Flush())
 		select {
 		case err := <-errs:
-			require.ErrorContains(t, err, "Permissions Violation")
+			require.ErrorContains(t, err, `Permissions Violation for Publish to "`+Subject("alice")+`"`)
 		case <-time.After(5 * time.Second):
 			t.Fatal("publishing as a customer was not refused")
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -33,10 +34,13 @@ type apiParts struct {
 // onReady is called with the address once the views have recovered; its
 // error stops the API.
 func (a *app) runAPI(ctx context.Context, addr string, onReady func(addr string) error) error {
+	var view atomic.Pointer[views.Orders]
+	a.ready.add("api", func() error { return viewReady(view.Load()) })
 	parts, err := a.connectAPI(ctx)
 	if err != nil {
 		return err
 	}
+	view.Store(parts.view)
 	handler, err := a.apiHandler(ctx, parts.view, parts.writer)
 	if err != nil {
 		return errors.Join(err, parts.writer.Close())
@@ -142,6 +146,18 @@ func (a *app) apiHandler(ctx context.Context, view *views.Orders, w api.Writer) 
 func customerKey(r *http.Request) string {
 	who, _ := auth.FromContext(r.Context())
 	return who.CustomerID
+}
+
+// viewReady says whether the API can answer from its view: the same as its
+// own /readyz, for the metrics address's.
+func viewReady(view *views.Orders) error {
+	switch {
+	case view == nil:
+		return errors.New("connecting to kafka")
+	case !view.Ready():
+		return errors.New("views are still recovering")
+	}
+	return nil
 }
 
 func waitReady(ctx context.Context, view *views.Orders) bool {

@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lovoo/goka"
@@ -25,6 +27,7 @@ type app struct {
 	logger  *slog.Logger
 	goka    *kafka.Goka
 	metrics *prometheus.Registry
+	ready   *readiness
 
 	verifierOnce sync.Once
 	verifierV    *auth.Verifier
@@ -43,18 +46,30 @@ func newApp(cfg Config, stderr io.Writer) (*app, error) {
 	if err != nil {
 		return nil, fmt.Errorf("configuring kafka: %w", err)
 	}
-	return &app{cfg: cfg, logger: logger, goka: g, metrics: metrics.NewRegistry()}, nil
+	return &app{cfg: cfg, logger: logger, goka: g, metrics: metrics.NewRegistry(), ready: newReadiness()}, nil
 }
+
+// errProcessorNotRunning is a processor that is still recovering its
+// tables, or is being built again after it stopped.
+var errProcessorNotRunning = errors.New("not running: recovering or restarting")
 
 // supervise runs a processor until ctx ends, building it anew whenever it
 // stops with an error (Kafka unreachable, a rebalance gone wrong, a callback
 // that failed): a service heals itself instead of exiting.
 func (a *app) supervise(ctx context.Context, name string, build func() (*goka.Processor, error)) error {
 	backoff := retry.Policy{Base: 500 * time.Millisecond, Max: 15 * time.Second}
+	var current atomic.Pointer[goka.Processor]
+	a.ready.add("processor "+name, func() error {
+		if p := current.Load(); p == nil || !p.Recovered() {
+			return errProcessorNotRunning
+		}
+		return nil
+	})
 	for attempt := 1; ; attempt++ {
 		started := time.Now()
 		p, err := build()
 		if err == nil {
+			current.Store(p)
 			a.logger.Info("processor running", "stage", name)
 			err = p.Run(ctx)
 		}

@@ -32,6 +32,7 @@ type Config struct {
 		Latency           gateway.Latency
 	}
 	Auth      authConfig
+	Callout   calloutConfig
 	RateLimit struct {
 		PerSecond float64
 		Burst     int
@@ -81,6 +82,7 @@ func serviceFlags(c *Config, name string, getenv func(string) string, output io.
 	addProcessFlags(f, c)
 	addPaymentFlags(f, c)
 	addAuthFlags(f, &c.Auth)
+	addCalloutFlags(f, &c.Callout)
 	f.Float(&c.RateLimit.PerSecond, "rate-limit", "RATE_LIMIT", 50, "requests per second per customer and per address")
 	f.Int(&c.RateLimit.Burst, "rate-burst", "RATE_BURST", 100, "burst per customer and per address")
 	return f
@@ -93,12 +95,16 @@ func addNATSFlags(f *envFlags, n *natsConfig) {
 	f.Int(&n.NATSPort, "nats-port", "NATS_PORT", 4222, "port of the embedded NATS server")
 }
 
+// defaultMetricsAddr is where a service serves its metrics and health unless
+// told otherwise; `orderflow healthcheck` asks there by the same default.
+const defaultMetricsAddr = "127.0.0.1:9090"
+
 // addProcessFlags registers where a process keeps its state, listens and
 // logs.
 func addProcessFlags(f *envFlags, c *Config) {
 	f.String(&c.DataDir, "data-dir", "DATA_DIR", ".data/orderflow", "local state: goka tables, NATS store, gateway ledger")
 	f.String(&c.HTTPAddr, "http-addr", "HTTP_ADDR", "127.0.0.1:8080", "API address")
-	f.String(&c.MetricsAddr, "metrics-addr", "METRICS_ADDR", "127.0.0.1:9090", "Prometheus /metrics address; empty for none")
+	f.String(&c.MetricsAddr, "metrics-addr", "METRICS_ADDR", defaultMetricsAddr, "Prometheus /metrics, /healthz and /readyz address; empty for none")
 	f.Bool(&c.Pprof, "pprof", "PPROF", false, "serve net/http/pprof's profiles on the metrics address too")
 	f.String(&c.LogFormat, "log-format", "LOG_FORMAT", "text", "text or json")
 	f.Text(&c.LogLevel, "log-level", "LOG_LEVEL", slog.LevelInfo, "`level` of logging: debug, info, warn or error")

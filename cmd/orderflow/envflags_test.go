@@ -17,6 +17,7 @@ var secretValues = map[string]string{
 	"NATS_PASSWORD":       "nats-password-value",
 	"KAFKA_SASL_PASSWORD": "sasl-password-value",
 	"ORDERFLOW_TOKEN":     "customer-token-value",
+	"NATS_CALLOUT_SEED":   "callout-seed-value",
 }
 
 // recordingEnv serves the secrets and records every variable asked for.
@@ -49,6 +50,7 @@ func TestEveryVariableIsListedAndLogged(t *testing.T) {
 		tokenFlags(new(tokenConfig), getenv, io.Discard)
 		watchFlags(new(watchConfig), getenv, io.Discard)
 		dlqFlags(new(dlqConfig), getenv, io.Discard)
+		healthcheckFlags(new(healthcheckConfig), getenv, io.Discard)
 		require.True(t, asked["ORDERFLOW_TOKEN"])
 		for k := range asked {
 			require.Contains(t, help.String(), "["+k+"]")

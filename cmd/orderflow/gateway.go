@@ -4,15 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"orderflow/gateway"
 )
 
 // runGateway serves the simulated gateway until ctx ends. Payment instances
 // on several machines, or restarted after a crash, share its ledger, as they
-// would share a real payment provider.
+// would share a real payment provider. Its metrics address tells a health
+// check that it serves.
 func runGateway(ctx context.Context, cfg Config, e env) (err error) {
 	a, err := newApp(cfg, e.stderr)
 	if err != nil {
@@ -24,18 +28,29 @@ func runGateway(ctx context.Context, cfg Config, e env) (err error) {
 	}
 	sim.WithLatency(cfg.Gateway.Latency)
 	defer closeInto(&err, sim, "the gateway's ledger")
-	srv := &http.Server{Addr: cfg.Gateway.Addr, Handler: gateway.NewServer(sim), ReadHeaderTimeout: 5 * time.Second}
-	go func() {
+	ln, err := net.Listen("tcp", cfg.Gateway.Addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", cfg.Gateway.Addr, err)
+	}
+	// The ledger is open and the address bound: from here on it answers.
+	a.ready.add("gateway", func() error { return nil })
+	a.logger.Info("simulated payment gateway serving", "addr", ln.Addr().String(), "ledger", cfg.Gateway.Ledger)
+	srv := &http.Server{Handler: gateway.NewServer(sim), ReadHeaderTimeout: 5 * time.Second}
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return a.serveMetrics(ctx) })
+	g.Go(func() error {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("serving gateway: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
 		<-ctx.Done()
 		// ctx is over by now; the shutdown needs time of its own to let
 		// requests in flight finish.
 		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
-		_ = srv.Shutdown(shutdown)
-	}()
-	a.logger.Info("simulated payment gateway serving", "addr", cfg.Gateway.Addr, "ledger", cfg.Gateway.Ledger)
-	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serving gateway: %w", err)
-	}
-	return nil
+		return srv.Shutdown(shutdown)
+	})
+	return g.Wait()
 }

@@ -28,6 +28,7 @@ func usage(w io.Writer, getenv func(string) string) error {
 		tokenFlags(new(tokenConfig), getenv, &b),
 		watchFlags(new(watchConfig), getenv, &b),
 		dlqFlags(new(dlqConfig), getenv, &b),
+		healthcheckFlags(new(healthcheckConfig), getenv, &b),
 	} {
 		if err := f.printDefaults(); err != nil {
 			return err

@@ -4,9 +4,12 @@
 //	orderflow all | api | orders | payment | shipping | notifications
 //	orderflow topics          create every topic and exit
 //	orderflow gateway         the simulated payment gateway over HTTP
+//	orderflow nats-auth       customers' logins to an external NATS server
 //	orderflow token --customer C [--admin] [--ttl D]
 //	orderflow watch --customer C [--token T]
 //	orderflow dlq list | replay --id P:O [--id P:O] | replay --all
+//	orderflow healthcheck     is the service at METRICS_ADDR ready? (exit 0 or 1)
+//	orderflow compose-env     fresh secrets for docker-compose.yml's .env
 //
 // Configuration comes from flags, with defaults from the environment
 // (orderflow help lists them). The services share one Config; each tool
@@ -55,9 +58,12 @@ var commands = map[string]command{
 	"shipping":      {"run the shipping stage", service(runShippingOnly)},
 	"notifications": {"run the notifications stage", service(runNotificationsOnly)},
 	"topics":        {"create every topic with the configured partitions, then exit", service(runTopics)},
+	"nats-auth":     {"answer an external NATS server's auth callout: customers log in with their API token (deploy/nats-server.conf)", service(runNATSAuth)},
 	"gateway":       {"serve the simulated payment gateway over HTTP, for payment instances to share", service(runGateway)},
 	"token":         {"mint a development token: token --customer C [--admin] [--ttl D]", runToken},
 	"watch":         {"print a customer's notifications as NATS delivers them: watch --customer C [--token T]", runWatch},
+	"compose-env":   {"print fresh secrets for docker-compose.yml's .env, or write them to a new file: compose-env [-o .env]", runComposeEnv},
+	"healthcheck":   {"exit 0 if the service at METRICS_ADDR is ready, else 1 saying why: the container health check", runHealthcheck},
 	"dlq":           {"list dead letters, or replay chosen ones: dlq list | dlq replay --id P:O [--id P:O] | dlq replay --all", runDLQ},
 }
 

@@ -11,13 +11,16 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// serveMetrics serves Prometheus metrics until ctx ends.
+// serveMetrics serves Prometheus metrics, and the process's health for
+// `orderflow healthcheck`, until ctx ends.
 func (a *app) serveMetrics(ctx context.Context) error {
 	if a.cfg.MetricsAddr == "" {
 		return nil
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(a.metrics, promhttp.HandlerOpts{Registry: a.metrics}))
+	mux.HandleFunc("GET /healthz", liveHandler)
+	mux.HandleFunc("GET /readyz", a.ready.readyHandler)
 	if a.cfg.Pprof {
 		// Profiles show what a process is doing to whoever can reach the
 		// metrics address: off unless asked for.

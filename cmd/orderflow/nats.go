@@ -18,7 +18,7 @@ func (a *app) startNATS(ctx context.Context) (*server.Server, error) {
 	if a.cfg.NATSUser == "" {
 		a.cfg.NATSUser, a.cfg.NATSPass = "orderflow", secret(rand.Text())
 	}
-	verifier, err := a.verifier(ctx)
+	verify, err := a.customerVerifier(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -29,10 +29,20 @@ func (a *app) startNATS(ctx context.Context) (*server.Server, error) {
 		Auth: &notify.Authenticator{
 			ServiceUser:     a.cfg.NATSUser,
 			ServicePassword: string(a.cfg.NATSPass),
-			VerifyCustomer: func(ctx context.Context, token string) (string, time.Time, error) {
-				who, until, err := verifier.VerifyUntil(ctx, token)
-				return who.CustomerID, until, err
-			},
+			VerifyCustomer:  verify,
 		},
 	})
+}
+
+// customerVerifier checks a customer's API token for NATS, the embedded
+// server's or the callout's: who they are and until when.
+func (a *app) customerVerifier(ctx context.Context) (func(context.Context, string) (string, time.Time, error), error) {
+	verifier, err := a.verifier(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, token string) (string, time.Time, error) {
+		who, until, err := verifier.VerifyUntil(ctx, token)
+		return who.CustomerID, until, err
+	}, nil
 }

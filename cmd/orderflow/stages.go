@@ -99,6 +99,7 @@ func (a *app) runNotifications(ctx context.Context, natsURL string) error {
 		return err
 	}
 	defer nc.Close()
+	a.ready.add("nats", natsConnected(nc))
 	var pub *notify.Publisher
 	// The stream is created once NATS answers; until then nothing can be
 	// delivered anyway.
@@ -144,4 +145,15 @@ func (a *app) connectNATS(url, name string) (*nats.Conn, error) {
 		return nil, fmt.Errorf("connecting to nats %s: %w", url, err)
 	}
 	return nc, nil
+}
+
+// natsConnected is the readiness of a connection from connectNATS, which
+// keeps reconnecting by itself: ready while connected.
+func natsConnected(nc *nats.Conn) func() error {
+	return func() error {
+		if !nc.IsConnected() {
+			return fmt.Errorf("not connected (%s)", nc.Status())
+		}
+		return nil
+	}
 }
