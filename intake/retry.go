@@ -21,6 +21,19 @@ func RetryEdges(due goka.ProcessCallback) []goka.Edge {
 	}
 }
 
+// CallEdges returns the edges of a group whose calls are made beside its
+// callbacks (Calls): RetryEdges, with the loopback topic carrying both due
+// retries and the calls' answers, told apart by a header.
+func CallEdges(due, answered goka.ProcessCallback) []goka.Edge {
+	return RetryEdges(func(ctx goka.Context, msg any) {
+		if IsAnswer(ctx) {
+			answered(ctx, msg)
+			return
+		}
+		due(ctx, msg)
+	})
+}
+
 // Retry returns the record that asks for another try of action on the order
 // being processed at due, after attempts failed ones, the last for reason.
 // input is the record to act on again.

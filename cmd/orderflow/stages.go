@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"golang.org/x/sync/errgroup"
 
+	"orderflow/codecs"
 	"orderflow/gateway"
 	"orderflow/intake"
 	"orderflow/metrics"
@@ -34,7 +36,21 @@ func (a *app) runPayment(ctx context.Context) (err error) {
 		defer closeInto(&err, sim, "the gateway's ledger")
 		gw = sim.WithLatency(a.cfg.Gateway.Latency)
 	}
-	cfg := payment.Config{Gateway: gw, Logger: a.logger, Retry: a.cfg.Retry, Limits: a.limits(), Now: time.Now}
+	answers, err := goka.NewEmitter(a.goka.Brokers(), topology.Loop(topology.PaymentGroup), codecs.Raw{}, a.goka.Emitter()...)
+	if err != nil {
+		return fmt.Errorf("creating payment's answer emitter: %w", err)
+	}
+	// Finished after the processor has stopped: its last calls answer
+	// through it.
+	defer func() {
+		if ferr := answers.Finish(); ferr != nil {
+			err = errors.Join(err, fmt.Errorf("closing payment's answer emitter: %w", ferr))
+		}
+	}()
+	cfg := payment.Config{
+		Gateway: gw, Logger: a.logger, Retry: a.cfg.Retry, Limits: a.limits(), Now: time.Now,
+		Answers: intake.EmitTo(answers), Context: ctx, InFlight: a.cfg.InFlight,
+	}
 	return a.withScheduler(ctx, func(ctx context.Context) error {
 		return a.supervise(ctx, string(topology.PaymentGroup), func() (*goka.Processor, error) {
 			return intake.NewProcessor(a.goka.Brokers(), payment.Define(cfg), a.goka.Processor(topology.PaymentGroup)...)

@@ -2,6 +2,8 @@ package payment
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/lovoo/goka"
@@ -25,6 +27,10 @@ func (s *stage) placed(ctx goka.Context, msg any) {
 	switch {
 	case e.Settled != nil:
 		s.gate.Replay(ctx, e, topology.PayedOrders, *e.Settled)
+	case e.Call != nil:
+		if s.startedHere(ctx, e) {
+			s.callCharge(ctx, *e.Call, p, msg.([]byte))
+		}
 	case e.Retry != nil:
 		s.gate.ReplayRetry(ctx, e, *e.Retry)
 	default:
@@ -33,30 +39,43 @@ func (s *stage) placed(ctx goka.Context, msg any) {
 			s.finish(ctx, e, step{settled: out}, msg.([]byte), "", nil)
 			return
 		}
-		s.charge(ctx, e, p, msg.([]byte), msg.([]byte))
+		s.charge(ctx, e, p, msg.([]byte))
 	}
 }
 
-// charge makes one charge call and acts on its answer. The order id is the
-// idempotency key, so a retry or a replay after a crash never charges twice.
-//
-// current is the record being processed, input the new_orders record (the
-// same one on a first attempt).
-func (s *stage) charge(ctx goka.Context, e Entry, p events.OrderPlaced, current, input []byte) {
-	c, cancel := context.WithTimeout(ctx.Context(), s.cfg.CallTimeout)
-	defer cancel()
-	charge, err := s.cfg.Gateway.Charge(c, gateway.ChargeRequest{
-		IdempotencyKey: p.Order.ID, OrderID: p.Order.ID, AmountCents: p.Order.TotalCents,
-		Currency: p.Order.Currency, Token: p.PaymentToken,
-	})
-	if intake.Interrupted(ctx, err) {
-		// Asked again under the same key, the gateway gives the same
-		// answer: nothing is charged twice.
-		s.finish(ctx, e, step{retry: fmt.Errorf("charging interrupted: %w", err), soon: true}, current, actionCharge, input)
-		return
+// startedHere reports whether the record being processed started the call
+// the entry holds as out. That record, seen again, makes the call again: a
+// crash may have lost it, and the idempotency key makes a second call
+// harmless (Calls skips it while it is still out in this process). Any
+// other record waits for the answer.
+func (s *stage) startedHere(ctx goka.Context, e Entry) bool {
+	if e.Call.StartedBy == intake.Source(ctx) {
+		return true
 	}
-	next, st := decideCharge(e, p, charge, err, s.cfg.Retry.Attempts, s.cfg.Now())
-	s.finish(ctx, next, st, current, actionCharge, input)
+	s.gate.Log(ctx).Info("input seen while a call is out; nothing to do", "action", e.Call.Action, "attempt", e.Call.Attempt)
+	return false
+}
+
+// charge records a charge call as out and makes it.
+func (s *stage) charge(ctx goka.Context, e Entry, p events.OrderPlaced, input []byte) {
+	call := events.Call{Action: actionCharge, Attempt: e.ChargeAttempts, StartedBy: intake.Source(ctx)}
+	e.Call = &call
+	ctx.SetValue(e)
+	s.callCharge(ctx, call, p, input)
+}
+
+// callCharge makes one charge call beside the callbacks; its answer comes
+// back to answered. The order id is the idempotency key, so a retry or a
+// replay after a crash never charges twice.
+func (s *stage) callCharge(ctx goka.Context, call events.Call, p events.OrderPlaced, input []byte) {
+	s.calls.Start(ctx, call, input, func(c context.Context) (any, error) {
+		c, cancel := context.WithTimeout(c, s.cfg.CallTimeout)
+		defer cancel()
+		return s.cfg.Gateway.Charge(c, gateway.ChargeRequest{
+			IdempotencyKey: p.Order.ID, OrderID: p.Order.ID, AmountCents: p.Order.TotalCents,
+			Currency: p.Order.Currency, Token: p.PaymentToken,
+		})
+	})
 }
 
 // cancelRequested records a cancel that arrived before the order was settled.
@@ -82,29 +101,35 @@ func (s *stage) shipmentSettled(ctx goka.Context, msg any) {
 	e := intake.Entry(ctx, Entry{V: codecs.Version})
 	switch {
 	case e.Refunded:
+	case e.Call != nil:
+		if s.startedHere(ctx, e) {
+			s.callRefund(ctx, *e.Call, sh, msg.([]byte))
+		}
 	case e.Retry != nil:
 		s.gate.ReplayRetry(ctx, e, *e.Retry)
 	default:
-		s.refund(ctx, e, sh, msg.([]byte), msg.([]byte))
+		s.refund(ctx, e, sh, msg.([]byte))
 	}
 }
 
-// refund makes one refund call and acts on its answer. The refund has a key
-// of its own: a gateway with one key space per account would otherwise
-// answer it with the charge's stored result.
-func (s *stage) refund(ctx goka.Context, e Entry, sh events.ShipmentSettled, current, input []byte) {
-	c, cancel := context.WithTimeout(ctx.Context(), s.cfg.CallTimeout)
-	defer cancel()
-	err := s.cfg.Gateway.Refund(c, gateway.RefundRequest{IdempotencyKey: "refund:" + ctx.Key(), ChargeID: sh.Payment.ChargeID, AmountCents: sh.Payment.AmountCents})
-	if intake.Interrupted(ctx, err) {
-		s.finish(ctx, e, step{retry: fmt.Errorf("refunding interrupted: %w", err), soon: true}, current, actionRefund, input)
-		return
-	}
-	next, st := decideRefund(e, err)
-	s.finish(ctx, next, st, current, actionRefund, input)
-	if err == nil {
-		s.gate.Log(ctx).Info("payment refunded", "charge_id", sh.Payment.ChargeID, "amount_cents", sh.Payment.AmountCents)
-	}
+// refund records a refund call as out and makes it.
+func (s *stage) refund(ctx goka.Context, e Entry, sh events.ShipmentSettled, input []byte) {
+	call := events.Call{Action: actionRefund, Attempt: e.RefundAttempts, StartedBy: intake.Source(ctx)}
+	e.Call = &call
+	ctx.SetValue(e)
+	s.callRefund(ctx, call, sh, input)
+}
+
+// callRefund makes one refund call. The refund has a key of its own: a
+// gateway with one key space per account would otherwise answer it with
+// the charge's stored result.
+func (s *stage) callRefund(ctx goka.Context, call events.Call, sh events.ShipmentSettled, input []byte) {
+	key := "refund:" + ctx.Key()
+	s.calls.Start(ctx, call, input, func(c context.Context) (any, error) {
+		c, cancel := context.WithTimeout(c, s.cfg.CallTimeout)
+		defer cancel()
+		return nil, s.cfg.Gateway.Refund(c, gateway.RefundRequest{IdempotencyKey: key, ChargeID: sh.Payment.ChargeID, AmountCents: sh.Payment.AmountCents})
+	})
 }
 
 // retryDue tries a charge or refund again when the scheduler finds it due.
@@ -117,24 +142,105 @@ func (s *stage) retryDue(ctx goka.Context, msg any) {
 	}
 	e, current := intake.Entry(ctx, Entry{V: codecs.Version}), msg.([]byte)
 	switch {
-	case intake.Pending(e.Retry, r) && r.Action == actionCharge:
-		if p, err := codecs.Decode[events.OrderPlaced](r.Input); err != nil {
-			s.gate.SetAside(ctx, current, fmt.Errorf("retry input: %w", err))
-		} else {
-			s.charge(ctx, e, p, current, r.Input)
+	case intake.Pending(e.Retry, r) && e.Call != nil:
+		if !s.startedHere(ctx, e) {
+			return
 		}
-	case intake.Pending(e.Retry, r) && r.Action == actionRefund:
-		if sh, err := codecs.Decode[events.ShipmentSettled](r.Input); err != nil || !sh.RefundDue() {
-			s.gate.SetAside(ctx, current, fmt.Errorf("retry input: not a refund due: %w", err))
-		} else {
-			s.refund(ctx, e, sh, current, r.Input)
-		}
+		s.again(ctx, e, r, current, func(p events.OrderPlaced) { s.callCharge(ctx, *e.Call, p, r.Input) },
+			func(sh events.ShipmentSettled) { s.callRefund(ctx, *e.Call, sh, r.Input) })
+	case intake.Pending(e.Retry, r):
+		s.again(ctx, e, r, current, func(p events.OrderPlaced) { s.charge(ctx, e, p, r.Input) },
+			func(sh events.ShipmentSettled) { s.refund(ctx, e, sh, r.Input) })
 	case r.Action == actionCharge && e.Settled != nil && e.Retry == nil && r.Attempt == e.ChargeAttempts:
 		// The retry that settled the order, seen again after a crash.
 		s.gate.Replay(ctx, e, topology.PayedOrders, *e.Settled)
 	case e.Retry != nil:
 		s.gate.ReplayRetry(ctx, e, *e.Retry)
 	}
+}
+
+// again decodes a due retry's input and hands it to charge or refund.
+func (s *stage) again(ctx goka.Context, e Entry, r events.RetryScheduled, current []byte, charge func(events.OrderPlaced), refund func(events.ShipmentSettled)) {
+	switch r.Action {
+	case actionCharge:
+		p, err := codecs.Decode[events.OrderPlaced](r.Input)
+		if err != nil {
+			s.gate.SetAside(ctx, current, fmt.Errorf("retry input: %w", err))
+			return
+		}
+		charge(p)
+	case actionRefund:
+		sh, err := codecs.Decode[events.ShipmentSettled](r.Input)
+		if err != nil || !sh.RefundDue() {
+			s.gate.SetAside(ctx, current, fmt.Errorf("retry input: not a refund due: %w", err))
+			return
+		}
+		refund(sh)
+	default:
+		s.gate.SetAside(ctx, current, fmt.Errorf("retry of an unknown action %q", r.Action))
+	}
+}
+
+// answered acts on the answer to a charge or refund call. Only the answer to
+// the call the entry holds as out is acted on; any other is a copy a crash
+// or a call made twice left behind.
+func (s *stage) answered(ctx goka.Context, msg any) {
+	a, ok := intake.Decode[events.CallAnswered](s.gate, ctx, msg)
+	if !ok {
+		return
+	}
+	e, current := intake.Entry(ctx, Entry{V: codecs.Version}), msg.([]byte)
+	if !a.Answers(e.Call) {
+		switch {
+		case a.Action == actionCharge && e.Settled != nil && e.Retry == nil && a.Attempt == e.ChargeAttempts:
+			// The answer that settled the order, seen again after a crash.
+			s.gate.Replay(ctx, e, topology.PayedOrders, *e.Settled)
+		case e.Retry != nil:
+			s.gate.ReplayRetry(ctx, e, *e.Retry)
+		}
+		return
+	}
+	e.Call = nil
+	if a.Outcome == events.OutcomeInterrupted {
+		// Asked again under the same key, the gateway gives the same
+		// answer: nothing is charged or refunded twice.
+		s.finish(ctx, e, step{retry: fmt.Errorf("%s interrupted: %s", a.Action, a.Error), soon: true}, current, a.Action, a.Input)
+		return
+	}
+	err := answerError(a)
+	switch a.Action {
+	case actionCharge:
+		p, derr := codecs.Decode[events.OrderPlaced](a.Input)
+		var charge gateway.Charge
+		if a.Outcome == events.OutcomeOK && derr == nil {
+			derr = json.Unmarshal(a.Result, &charge)
+		}
+		if derr != nil {
+			s.gate.SetAside(ctx, current, fmt.Errorf("charge answer: %w", derr))
+			return
+		}
+		next, st := decideCharge(e, p, charge, err, s.cfg.Retry.Attempts, s.cfg.Now())
+		s.finish(ctx, next, st, current, actionCharge, a.Input)
+	case actionRefund:
+		next, st := decideRefund(e, err)
+		s.finish(ctx, next, st, current, actionRefund, a.Input)
+		if err == nil {
+			s.gate.Log(ctx).Info("payment refunded")
+		}
+	default:
+		s.gate.SetAside(ctx, current, fmt.Errorf("answer to an unknown action %q", a.Action))
+	}
+}
+
+// answerError is the error of a call as its answer tells it.
+func answerError(a events.CallAnswered) error {
+	switch a.Outcome {
+	case events.OutcomePassing:
+		return fmt.Errorf("%w: %s", gateway.ErrUnavailable, a.Error)
+	case events.OutcomeFailed:
+		return errors.New(a.Error)
+	}
+	return nil
 }
 
 // finish writes the entry and emits what the decision asks for. Every

@@ -22,6 +22,9 @@ type Entry struct {
 	// Retry is the retry scheduled last and not yet done: written again
 	// when its input is seen again, like Settled.
 	Retry *events.RetryScheduled `json:"retry,omitempty"`
+	// Call is the charge or refund call out, whose answer the stage waits
+	// for; only that answer is acted on.
+	Call *events.Call `json:"call,omitempty"`
 }
 
 // Validate implements codecs.Schema.

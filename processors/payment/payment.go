@@ -3,9 +3,10 @@
 // also hears cancellations, so that an order cancelled before any charge
 // never is, and refunds orders that shipping cancelled after payment.
 //
-// A gateway that does not answer is asked again later through the scheduler
-// (topology.Retries), never by waiting inside the callback: other orders of
-// the partition go on meanwhile.
+// Gateway calls are made beside the callbacks (intake.Calls), many orders
+// at a time per partition, and their answers come back on the group's
+// loopback topic, where the table is written. A gateway that does not
+// answer is asked again later through the scheduler (topology.Retries).
 package payment
 
 import (
@@ -40,6 +41,14 @@ type Config struct {
 	// CallTimeout bounds one gateway call; 0 means 10 s.
 	CallTimeout time.Duration
 	Now         func() time.Time
+	// Answers writes the gateway's answers to the group's loopback topic
+	// (a goka emitter); nil makes each call inside its callback, one order
+	// at a time per partition (goka's tester).
+	Answers intake.AnswerEmitter
+	// Context bounds the calls: the processor's lifetime.
+	Context context.Context
+	// InFlight caps the gateway calls out at once; 0 means 256.
+	InFlight int
 }
 
 // Define returns the stage's group graph; production and tests share it
@@ -49,18 +58,23 @@ func Define(cfg Config) *goka.GroupGraph {
 		cfg.CallTimeout = 10 * time.Second
 	}
 	s := &stage{cfg: cfg, gate: intake.New(topology.PaymentGroup, cfg.Limits, cfg.Logger)}
+	s.calls = intake.NewCalls(intake.CallsConfig{
+		Emitter: cfg.Answers, Context: cfg.Context, InFlight: cfg.InFlight, Passing: passing, Logger: cfg.Logger,
+	})
+	w := s.calls.Wrap
 	edges := []goka.Edge{
-		goka.Input(topology.NewOrders, codecs.Raw{}, s.placed),
-		goka.Input(topology.OrderCancellations, codecs.Raw{}, s.cancelRequested),
-		goka.Input(topology.SentOrders, codecs.Raw{}, s.shipmentSettled),
+		goka.Input(topology.NewOrders, codecs.Raw{}, w(s.placed)),
+		goka.Input(topology.OrderCancellations, codecs.Raw{}, w(s.cancelRequested)),
+		goka.Input(topology.SentOrders, codecs.Raw{}, w(s.shipmentSettled)),
 		goka.Output(topology.PayedOrders, codecs.JSON[events.PaymentSettled]{}),
 		goka.Persist(codecs.JSON[Entry]{}),
 	}
-	edges = append(edges, intake.RetryEdges(s.retryDue)...)
+	edges = append(edges, intake.CallEdges(w(s.retryDue), w(s.answered))...)
 	return s.gate.Graph(edges...)
 }
 
 type stage struct {
-	cfg  Config
-	gate *intake.Gate
+	cfg   Config
+	gate  *intake.Gate
+	calls *intake.Calls
 }

@@ -1,0 +1,236 @@
+package intake
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/lovoo/goka"
+
+	"orderflow/codecs"
+	"orderflow/events"
+)
+
+// AnswerEmitter writes a call's answer to the group's loopback topic and
+// returns once the broker has it (EmitTo, in production).
+type AnswerEmitter func(key string, value []byte, headers goka.Headers) error
+
+// EmitTo writes answers with a goka emitter of the group's loopback topic.
+func EmitTo(e *goka.Emitter) AnswerEmitter {
+	return func(key string, value []byte, headers goka.Headers) error {
+		p, err := e.EmitWithHeaders(key, value, headers)
+		if err != nil {
+			return fmt.Errorf("emitting answer: %w", err)
+		}
+		done := make(chan error, 1)
+		p.Then(func(err error) { done <- err })
+		return <-done
+	}
+}
+
+// CallsConfig is what Calls needs.
+type CallsConfig struct {
+	// Emitter writes answers to the group's loopback topic. Without one,
+	// a call is made inside the callback and answered with ctx.Loopback:
+	// one order at a time per partition, as goka's tester needs.
+	Emitter AnswerEmitter
+	// Context bounds the calls: the processor's lifetime, not the
+	// callback's, so that a rebalance lets a call finish and answer.
+	Context context.Context
+	// InFlight caps the calls out at once in the process; a callback that
+	// would start one more waits. 0 means 256.
+	InFlight int
+	// Passing reports whether a call's error may go away by itself.
+	Passing func(error) bool
+	Logger  *slog.Logger
+}
+
+// Calls makes a stage's calls to the outside world beside its callbacks, so
+// that one slow answer holds up no other order of the partition, and brings
+// each answer back as a record on the group's loopback topic: a goka
+// context is valid only inside its callback, so the table is written when
+// the answer is processed.
+//
+// Every record of the stage is held (see Commits) until its work is done: a
+// record that started a call, until the answer is on the broker. A crash
+// therefore leaves every record whose call was out uncommitted; it comes
+// again, finds its call in the table, and makes it again under the same
+// idempotency key. A record that comes again while its call is still out
+// here starts nothing.
+type Calls struct {
+	cfg     CallsConfig
+	commits *Commits
+	slots   chan struct{}
+
+	mu      sync.Mutex
+	current map[partitionKey]*holding // the record each partition is processing
+	out     map[string]events.Call    // order id -> the call out in this process
+}
+
+// holding is the commit of the record being processed.
+type holding struct {
+	done  func()
+	taken bool // a call took it over; the call releases it
+}
+
+// NewCalls returns the calls of one processor.
+func NewCalls(cfg CallsConfig) *Calls {
+	if cfg.InFlight <= 0 {
+		cfg.InFlight = 256
+	}
+	if cfg.Context == nil {
+		cfg.Context = context.Background()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Calls{
+		cfg: cfg, commits: NewCommits(), slots: make(chan struct{}, cfg.InFlight),
+		current: map[partitionKey]*holding{}, out: map[string]events.Call{},
+	}
+}
+
+// Wrap holds the commit of every record cb processes, and releases it when
+// cb returns unless cb started a call. Every input of a stage that calls
+// out must be wrapped, or a record committed behind a call still out could
+// be skipped by a crash.
+func (c *Calls) Wrap(cb goka.ProcessCallback) goka.ProcessCallback {
+	if c.cfg.Emitter == nil {
+		return cb
+	}
+	return func(ctx goka.Context, msg any) {
+		h := &holding{done: c.commits.Hold(ctx)}
+		k := partitionKey{string(ctx.Topic()), ctx.Partition()}
+		c.mu.Lock()
+		c.current[k] = h
+		c.mu.Unlock()
+		defer func() {
+			c.mu.Lock()
+			delete(c.current, k)
+			c.mu.Unlock()
+			if !h.taken {
+				h.done()
+			}
+		}()
+		cb(ctx, msg)
+	}
+}
+
+// Start makes call for the record being processed, whose table entry now
+// holds it as out, and answers it on the loopback topic. input is the
+// record the call is for. The call gets a context without the callback's
+// deadline; it must bound itself.
+func (c *Calls) Start(ctx goka.Context, call events.Call, input []byte, do func(context.Context) (any, error)) {
+	if c.cfg.Emitter == nil {
+		result, err := do(ctx.Context())
+		c.loopback(ctx, c.answer(ctx.Context(), ctx.Key(), call, input, result, err))
+		return
+	}
+	key := ctx.Key()
+	c.mu.Lock()
+	if out, ok := c.out[key]; ok && out == call {
+		c.mu.Unlock()
+		return // out already; its answer will come
+	}
+	c.mu.Unlock()
+	select {
+	case c.slots <- struct{}{}:
+	case <-c.cfg.Context.Done():
+		c.loopback(ctx, c.answer(c.cfg.Context, key, call, input, nil, c.cfg.Context.Err()))
+		return
+	}
+	c.mu.Lock()
+	h := c.current[partitionKey{string(ctx.Topic()), ctx.Partition()}]
+	if h == nil {
+		c.mu.Unlock()
+		panic("intake: Calls.Start outside a callback wrapped by Calls.Wrap")
+	}
+	h.taken = true
+	c.out[key] = call
+	c.mu.Unlock()
+	go func() {
+		defer func() { <-c.slots }()
+		result, err := do(c.cfg.Context)
+		a := c.answer(c.cfg.Context, key, call, input, result, err)
+		if c.emit(a) {
+			c.mu.Lock()
+			delete(c.out, key)
+			c.mu.Unlock()
+			h.done()
+		}
+	}()
+}
+
+// emit writes an answer until the broker has it. It gives up only when the
+// processor stops, leaving the record uncommitted for whoever owns its
+// partition next: it comes again and the call is made again.
+func (c *Calls) emit(a events.CallAnswered) bool {
+	value, err := json.Marshal(a)
+	if err != nil {
+		c.cfg.Logger.Error("encoding an answer", "order_id", a.OrderID, "error", err) // our own type always encodes
+		return false
+	}
+	for wait := 100 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {
+		err := c.emitOnce(a.OrderID, value)
+		if err == nil {
+			return true
+		}
+		c.cfg.Logger.Warn("writing a call's answer failed; trying again", "order_id", a.OrderID, "action", a.Action, "error", err)
+		select {
+		case <-time.After(wait):
+		case <-c.cfg.Context.Done():
+			if err := c.emitOnce(a.OrderID, value); err == nil {
+				return true
+			}
+			c.cfg.Logger.Error("a call's answer not written before the stop; its record stays uncommitted", "order_id", a.OrderID, "action", a.Action)
+			return false
+		}
+	}
+}
+
+func (c *Calls) emitOnce(key string, value []byte) error {
+	return c.cfg.Emitter(key, value, answerHeaders)
+}
+
+var answerHeaders = goka.Headers{events.HeaderRecord: []byte(events.RecordAnswer)}
+
+func (c *Calls) loopback(ctx goka.Context, a events.CallAnswered) {
+	ctx.Loopback(ctx.Key(), mustJSON(a), goka.WithCtxEmitHeaders(answerHeaders))
+}
+
+// answer turns a call's result into its answer record. A call cut short
+// because the processor stops (callCtx ended) is interrupted, not failed.
+func (c *Calls) answer(callCtx context.Context, key string, call events.Call, input []byte, result any, err error) events.CallAnswered {
+	a := events.CallAnswered{V: codecs.Version, OrderID: key, Call: call, Outcome: events.OutcomeOK, Input: input}
+	switch {
+	case err != nil && callCtx.Err() != nil:
+		a.Outcome, a.Error = events.OutcomeInterrupted, err.Error()
+	case err != nil && c.cfg.Passing != nil && c.cfg.Passing(err):
+		a.Outcome, a.Error = events.OutcomePassing, err.Error()
+	case err != nil:
+		a.Outcome, a.Error = events.OutcomeFailed, err.Error()
+	default:
+		a.Result = mustJSON(result)
+	}
+	return a
+}
+
+// IsAnswer reports whether the record being processed on a loopback topic
+// is a call's answer (the other records there are due retries).
+func IsAnswer(ctx goka.Context) bool {
+	return string(ctx.Headers()[events.HeaderRecord]) == events.RecordAnswer
+}
+
+// Waiting returns how many records wait for their commit.
+func (c *Calls) Waiting() int { return c.commits.Waiting() }
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("encoding %T: %v", v, err)) // our own types always encode
+	}
+	return b
+}
