@@ -14,8 +14,12 @@ import (
 )
 
 // fakeOrders is an in-memory OrderReader. Like views.Orders it lists orders
-// newest first and refuses a cursor it did not hand out.
+// newest first, refuses a cursor it did not hand out, and signals the
+// watchers of an order and of its customer after storing it, with the
+// view's own Changes.
 type fakeOrders struct {
+	orderChanges, customerChanges views.Changes
+
 	mu         sync.Mutex
 	ready      bool
 	panicOnGet bool
@@ -36,10 +40,27 @@ func newFakeOrders() *fakeOrders {
 
 func (f *fakeOrders) put(states ...events.OrderState) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	for _, st := range states {
 		f.states[st.Order.ID] = st
 	}
+	f.mu.Unlock()
+	for _, st := range states {
+		f.orderChanges.Notify(st.Order.ID)
+		f.customerChanges.Notify(st.Order.CustomerID)
+	}
+}
+
+func (f *fakeOrders) WatchOrder(id string) (<-chan struct{}, func()) {
+	return f.orderChanges.Watch(id)
+}
+
+func (f *fakeOrders) WatchCustomer(customerID string) (<-chan struct{}, func()) {
+	return f.customerChanges.Watch(customerID)
+}
+
+// watched returns how many orders and customers are watched.
+func (f *fakeOrders) watched() (orders, customers int) {
+	return f.orderChanges.Len(), f.customerChanges.Len()
 }
 
 func (f *fakeOrders) setReady(ready bool) {
