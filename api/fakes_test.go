@@ -144,6 +144,10 @@ type fakeWriter struct {
 	err     error
 	placed  []events.OrderPlaced
 	cancels []events.CancelRequested
+	// onPlace and onCancel, when set, see each record written, as the
+	// stages would (fakePipeline).
+	onPlace  func(events.OrderPlaced)
+	onCancel func(events.CancelRequested)
 }
 
 func (w *fakeWriter) failWith(err error) {
@@ -162,6 +166,9 @@ func (w *fakeWriter) PlaceOrder(_ context.Context, p events.OrderPlaced) error {
 		w.t.Errorf("the API placed an order the codec would refuse: %v", err)
 	}
 	w.placed = append(w.placed, p)
+	if w.onPlace != nil {
+		w.onPlace(p)
+	}
 	return nil
 }
 
@@ -175,6 +182,9 @@ func (w *fakeWriter) RequestCancel(_ context.Context, c events.CancelRequested) 
 		w.t.Errorf("the API requested a cancel the codec would refuse: %v", err)
 	}
 	w.cancels = append(w.cancels, c)
+	if w.onCancel != nil {
+		w.onCancel(c)
+	}
 	return nil
 }
 
