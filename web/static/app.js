@@ -8,6 +8,7 @@
   const TOKEN_KEY = 'orderflow.token';
   const RETRY_MS = 1000;
   const MAX_BACKOFF_MS = 30000;
+  const NOT_FOUND_RETRIES = 3;
   const PAGE_SIZE = 10;
 
   // The happy path, and the terminal alternatives that end it early.
@@ -282,15 +283,18 @@
   }
 
   // failed shows why the order could not be read, and tries again later
-  // when trying again can help.
+  // when trying again can help. A new order takes a moment to reach the
+  // API's views, so a link opened right after ordering may find nothing at
+  // first: a 404 is tried again a few times.
   function failed(gen, err) {
+    const retry = err.retry || (err.status === 404 && state.failures < NOT_FOUND_RETRIES);
     if (state.shown) {
-      orderError(err.retry ? 'Could not refresh: ' + err.message + ' Retrying…' : err.message);
+      orderError(retry ? 'Could not refresh: ' + err.message + ' Retrying…' : err.message);
     } else {
-      message(err.message + (err.retry ? ' Retrying…' : ''), true);
+      message(err.message + (retry ? ' Retrying…' : ''), true);
     }
-    if (err.retry) reopenLater(gen);
-    $('order-refresh').textContent = err.retry ? 'Reconnecting…' : 'Updates stopped';
+    if (retry) reopenLater(gen);
+    $('order-refresh').textContent = retry ? 'Reconnecting…' : 'Updates stopped';
   }
 
   function message(text, isError) {
