@@ -74,7 +74,8 @@ func (s *server) streamOrder(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer release()
-	// Watching before the first read leaves no gap for a change to fall in.
+	// Watching before serveStream reads the order again leaves no gap for a
+	// change to fall in.
 	changed, stop := s.Orders.WatchOrder(id)
 	defer stop()
 	return s.serveStream(w, r, changed, s.logger.With("order_id", id), func() (any, bool, error) {
