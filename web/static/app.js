@@ -38,6 +38,7 @@
     retryTimer: 0,
     failures: 0,
     shown: false, // whether the tracked order is on screen
+    freshness: '', // what the page says of how current the order on screen is
     cursor: '', // next_cursor of My orders, for "Show more"
     listGen: 0,
     listToken: '', // the token My orders was opened with
@@ -234,6 +235,11 @@
   function openOrderStream(gen) {
     const es = stream('/orders/' + encodeURIComponent(state.id) + '/events');
     state.stream = es;
+    // A reconnect resumes after the last event, so nothing may come: the
+    // order on screen is current again.
+    es.onopen = () => {
+      if (gen === state.gen && state.shown) $('order-refresh').textContent = state.freshness;
+    };
     es.onmessage = (ev) => {
       const order = parse(ev);
       if (gen !== state.gen || !order) return;
@@ -323,9 +329,10 @@
     $('order-created').textContent = when(order.created_at) ? 'Placed ' + when(order.created_at) : '';
     setBadge($('order-status'), order.status);
     const outcome = lastChange(changes, order.status);
-    $('order-refresh').textContent = TERMINAL.has(order.status)
+    state.freshness = TERMINAL.has(order.status)
       ? 'Final status' + (outcome && when(outcome.at) ? ' since ' + when(outcome.at, preciseTime) : '')
       : 'Live · updated ' + clock.format(new Date());
+    $('order-refresh').textContent = state.freshness;
     document.title = order.id + ' · ' + info.label + ' · orderflow';
 
     renderNotice(order);
