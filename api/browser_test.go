@@ -21,6 +21,10 @@ func TestTheTrackingPageInABrowser(t *testing.T) {
 		c.Mount = map[string]http.Handler{"/track": web.Handler()}
 		// Real time: the page shows when things happened.
 		c.Now = time.Now
+		// Streams end every 2 s, so that the walk also has the browser
+		// reconnect and resume after the last event it had.
+		c.Streams.Lifetime = 2 * time.Second
+		c.Streams.Retry = 200 * time.Millisecond
 	})
 	newFakePipeline(t, f, 1500*time.Millisecond)
 	srv := httptest.NewServer(f.handler)
