@@ -131,7 +131,7 @@ func (w *walk) cancelDuringRetries(t *testing.T) {
 	w.waitStatus(t, "Payment failed")
 
 	notice := w.text(t, "#order-notice")
-	require.Contains(t, notice, "the payment had already failed")
+	require.Contains(t, notice, "while the payment was being tried. It did not go through")
 	require.NotContains(t, notice, "parcel", "nothing was shipped")
 	o := w.order(t, w.retried)
 	require.NotNil(t, o.CancelRequestedAt)

@@ -367,7 +367,9 @@
           text = asked + ', but the parcel had already left.';
           break;
         case 'payment_failed':
-          text = asked + '; the payment had already failed, so nothing was charged and nothing will be sent.';
+          // The API refuses a cancel after the payment failed: the request
+          // came while the payment was still being tried.
+          text = asked + ', while the payment was being tried. It did not go through, so nothing was charged and nothing will be sent.';
           break;
         default:
           text = asked + '. Waiting for confirmation…';
