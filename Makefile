@@ -1,5 +1,6 @@
 # orderflow: `make run` brings the whole system up on loopback; `make test`
-# runs every test, starting the real Kafka broker the integration tests need.
+# runs every test, starting the real Kafka broker the integration tests need
+# and installing the chromium the browser tests drive.
 
 GO        ?= go
 BIN       := bin/orderflow
@@ -10,7 +11,7 @@ DEV_SECRET ?= dev-secret-change-me-0123456789abcdef
 
 export GOFLAGS := -buildvcs=false
 
-.PHONY: run build test test-unit test-integration fuzz bench bench-scale lint broker broker-stop clean compose-env
+.PHONY: run build test test-unit test-integration fuzz bench bench-scale lint broker broker-stop chromium clean compose-env
 
 ## run: start Kafka (or use KAFKA_BROKERS), then every service and the API on 127.0.0.1:8080
 run: build
@@ -30,13 +31,27 @@ build:
 ## test: vet, unit tests under -race, short fuzz runs, then the integration tests on a fresh broker
 test: lint test-unit fuzz test-integration
 
+## chromium: the browser the tracking page's tests drive (internal/browsertest). As root on
+## Debian it is installed with apt-get when missing, as broker/kafka.sh installs Java.
+chromium:
+	@command -v chromium >/dev/null || { \
+		{ [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; } || \
+			{ echo "chromium is needed for the browser tests; on Debian: apt-get install -y chromium" >&2; exit 1; }; \
+		echo "installing chromium with apt-get"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# The browser tests run when ORDERFLOW_TEST_BROWSER names chromium; their
+# screenshots go under $(SCREENSHOTS), one folder per suite.
+SCREENSHOTS ?= $(CURDIR)/.data/screenshots
+BROWSER_ENV = ORDERFLOW_TEST_BROWSER=$$(command -v chromium) ORDERFLOW_TEST_SCREENSHOTS=$(SCREENSHOTS)
+
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) tool golangci-lint run ./...
 
-test-unit:
-	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /integration)
+test-unit: chromium
+	$(BROWSER_ENV)/unit $(GO) test -race -count=1 $$($(GO) list ./... | grep -v /integration)
 
 # Each fuzz target runs briefly on every test run; longer runs: FUZZTIME=2000000x make fuzz.
 # The budget is a count of inputs, not a duration: Go 1.26's fuzz coordinator
@@ -54,11 +69,11 @@ fuzz:
 ## test-integration: a fresh broker on port $(TEST_KAFKA_PORT), stopped afterwards; the fault
 ## tests kill and restart it through the same script.
 TEST_BROKER_ENV := KAFKA_PORT=$(TEST_KAFKA_PORT) KAFKA_CONTROLLER_PORT=$$(($(TEST_KAFKA_PORT)+1)) KAFKA_DATA_DIR=$(CURDIR)/$(TEST_KAFKA_DIR)
-test-integration:
+test-integration: chromium
 	rm -rf $(TEST_KAFKA_DIR)
 	$(TEST_BROKER_ENV) broker/kafka.sh start
 	$(TEST_BROKER_ENV) ORDERFLOW_TEST_KAFKA=127.0.0.1:$(TEST_KAFKA_PORT) ORDERFLOW_TEST_BROKER_SCRIPT=$(CURDIR)/broker/kafka.sh \
-		$(GO) test -count=1 -v -timeout 25m ./integration/ ; \
+		$(BROWSER_ENV)/integration $(GO) test -count=1 -v -timeout 25m ./integration/ ; \
 		rc=$$?; $(TEST_BROKER_ENV) broker/kafka.sh stop; exit $$rc
 
 ## bench-scale: how costs grow with the order history: a fresh broker on port

@@ -28,6 +28,11 @@ type OrderReader interface {
 	Get(id string) (events.OrderState, bool, error)
 	ListByCustomer(customerID, cursor string, limit int) ([]events.OrderState, string, error)
 	ListAll(cursor string, limit int) ([]events.OrderState, string, error)
+	// WatchOrder and WatchCustomer signal on changed after an order, or any
+	// order of a customer, changes in the view; stop ends the watch. The
+	// event streams wait on them.
+	WatchOrder(id string) (changed <-chan struct{}, stop func())
+	WatchCustomer(customerID string) (changed <-chan struct{}, stop func())
 }
 
 // Writer writes commands to Kafka and returns once they are durable.
@@ -52,12 +57,15 @@ type Config struct {
 	LimitAnonymous func(http.Handler) http.Handler
 	// Extra routes mounted as they are (the tracking page, metrics).
 	Mount map[string]http.Handler
-	Now   func() time.Time
+	// Streams bounds the event streams (streams.go).
+	Streams StreamConfig
+	Now     func() time.Time
 }
 
 type server struct {
 	Config
-	logger *slog.Logger
+	logger  *slog.Logger
+	streams *streamLimit
 }
 
 // New returns the API's handler with every route in one place.
@@ -70,33 +78,52 @@ func New(cfg Config) http.Handler {
 		// after every answer and drop the connection.
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &server{Config: cfg, logger: cfg.Logger}
+	cfg.Streams = cfg.Streams.withDefaults()
+	s := &server{Config: cfg, logger: cfg.Logger, streams: newStreamLimit(cfg.Streams.PerCustomer, cfg.Streams.Total)}
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, s.requestLog, s.recoverer, middleware.Timeout(10*time.Second))
-	r.Get("/healthz", s.healthz)
-	r.Get("/readyz", s.readyz)
-	r.Get("/openapi.json", openAPI)
-	for pattern, h := range cfg.Mount {
-		r.Mount(pattern, h)
-	}
+	r.Use(middleware.RequestID, s.requestLog, s.recoverer)
 	r.Group(func(r chi.Router) {
-		if cfg.LimitAnonymous != nil {
-			r.Use(cfg.LimitAnonymous)
+		// Every answer but an event stream is due within 10 s.
+		r.Use(middleware.Timeout(10 * time.Second))
+		r.Get("/healthz", s.healthz)
+		r.Get("/readyz", s.readyz)
+		r.Get("/openapi.json", openAPI)
+		for pattern, h := range cfg.Mount {
+			r.Mount(pattern, h)
 		}
-		r.Use(cfg.Authenticate)
-		if cfg.Limit != nil {
-			r.Use(cfg.Limit)
-		}
-		r.Post("/orders", s.handle(s.createOrder))
-		r.Get("/orders", s.handle(s.listOrders))
-		r.Get("/orders/{id}", s.handle(s.getOrder))
-		r.Post("/orders/{id}/cancel", s.handle(s.cancelOrder))
+		r.Group(func(r chi.Router) {
+			s.authenticated(r)
+			r.Post("/orders", s.handle(s.createOrder))
+			r.Get("/orders", s.handle(s.listOrders))
+			r.Get("/orders/{id}", s.handle(s.getOrder))
+			r.Post("/orders/{id}/cancel", s.handle(s.cancelOrder))
+		})
+	})
+	r.Group(func(r chi.Router) {
+		// Streams last for minutes (StreamConfig.Lifetime), and take their
+		// token from the query too, for EventSource (querytoken.go).
+		s.authenticated(r, tokenFromQuery)
+		r.Get("/orders/events", s.handle(s.streamOrders))
+		r.Get("/orders/{id}/events", s.handle(s.streamOrder))
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &Error{Status: http.StatusNotFound, Code: problem.NotFound, Message: "no such resource"})
 	})
 	r.MethodNotAllowed(methodNotAllowed(r))
 	return r
+}
+
+// authenticated adds the middleware of every order route: the address
+// limit, then before (if any), authentication and the customer limit.
+func (s *server) authenticated(r chi.Router, before ...func(http.Handler) http.Handler) {
+	if s.LimitAnonymous != nil {
+		r.Use(s.LimitAnonymous)
+	}
+	r.Use(before...)
+	r.Use(s.Authenticate)
+	if s.Limit != nil {
+		r.Use(s.Limit)
+	}
 }
 
 func (s *server) healthz(w http.ResponseWriter, r *http.Request) {

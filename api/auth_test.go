@@ -29,24 +29,39 @@ func badCredentials(t *testing.T) []struct{ name, token, reason string } {
 }
 
 func TestEveryOrderRouteRefusesBadCredentials(t *testing.T) {
-	routes := []struct{ method, target, body string }{
-		{http.MethodPost, "/orders", "valid"},
-		{http.MethodGet, "/orders/ord_1", ""},
-		{http.MethodGet, "/orders", ""},
-		{http.MethodGet, "/orders?customer_id=bob", ""},
-		{http.MethodPost, "/orders/ord_1/cancel", ""},
+	routes := []struct {
+		method, target, body string
+		inQuery              bool // the token in access_token, as EventSource sends it
+	}{
+		{http.MethodPost, "/orders", "valid", false},
+		{http.MethodGet, "/orders/ord_1", "", false},
+		{http.MethodGet, "/orders", "", false},
+		{http.MethodGet, "/orders?customer_id=bob", "", false},
+		{http.MethodPost, "/orders/ord_1/cancel", "", false},
+		{http.MethodGet, "/orders/ord_1/events", "", false},
+		{http.MethodGet, "/orders/ord_1/events", "", true},
+		{http.MethodGet, "/orders/events", "", false},
+		{http.MethodGet, "/orders/events", "", true},
 	}
 	for _, route := range routes {
 		for _, cred := range badCredentials(t) {
-			t.Run(route.method+" "+route.target+" with "+cred.name+" is refused with 401", func(t *testing.T) {
+			name := route.method + " " + route.target + " with " + cred.name
+			if route.inQuery {
+				name += " in the query"
+			}
+			t.Run(name+" is refused with 401", func(t *testing.T) {
 				f := newFixture(t)
 				f.orders.put(stateOf(t, "ord_1", bob, order.Created, testNow()))
 				body := route.body
 				if body == "valid" {
 					body = goodBody(t)
 				}
+				r := request(route.method, route.target, cred.token, body)
+				if route.inQuery && cred.token != "" {
+					r = request(route.method, route.target+"?"+accessTokenParam+"="+cred.token, "", body)
+				}
 
-				rec := f.serve(request(route.method, route.target, cred.token, body))
+				rec := f.serve(r)
 
 				require.Equal(t, http.StatusUnauthorized, rec.Code, rec.Body.String())
 				p := decodeProblem(t, rec)

@@ -1,15 +1,18 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"orderflow/events"
 	"orderflow/order"
 	"orderflow/ratelimit"
 )
@@ -21,6 +24,9 @@ type exchange struct {
 	method, target       string
 	token, body          string
 	contentType, idemKey string
+	lastEventID          string
+	// query sends the token in access_token as well as in the header.
+	query bool
 }
 
 func (e exchange) request() *http.Request {
@@ -31,7 +37,22 @@ func (e exchange) request() *http.Request {
 	if e.idemKey != "" {
 		r.Header.Set("Idempotency-Key", e.idemKey)
 	}
+	if e.lastEventID != "" {
+		r.Header.Set("Last-Event-ID", e.lastEventID)
+	}
+	if e.query {
+		r.URL.RawQuery = url.Values{accessTokenParam: {e.token}}.Encode()
+	}
 	return r
+}
+
+// shippedOrder is alice's order that was shipped and notified.
+func shippedOrder(t *testing.T) events.OrderState {
+	st := stateOf(t, "ord_shipped", alice, order.Notified, testNow().Add(-time.Hour))
+	st.Shipment = &order.Shipment{Carrier: "simulated-post", TrackingNumber: "SP1"}
+	notifiedAt := testNow()
+	st.NotifiedAt = &notifiedAt
+	return st
 }
 
 // conformanceExchanges reach every documented answer of every operation
@@ -40,10 +61,7 @@ func conformanceExchanges(t *testing.T) []exchange {
 	alicesToken, adminsToken := tokenFor(t, alice), tokenFor(t, admin, "admin")
 	replayed := newOrderID(alice, "key-1")
 	seed := func(t *testing.T, f *fixture) {
-		shipped := stateOf(t, "ord_shipped", alice, order.Notified, testNow().Add(-time.Hour))
-		shipped.Shipment = &order.Shipment{Carrier: "simulated-post", TrackingNumber: "SP1"}
-		notifiedAt := testNow()
-		shipped.NotifiedAt = &notifiedAt
+		shipped := shippedOrder(t)
 		declined := stateOf(t, "ord_declined", alice, order.PaymentFailed, testNow().Add(-2*time.Hour))
 		declined.History[len(declined.History)-1].Reason = "card declined"
 		f.orders.put(shipped, declined,
@@ -96,6 +114,22 @@ func conformanceExchanges(t *testing.T) []exchange {
 		{name: "a cancel while the views fail", prepare: panicking, method: post, target: "/orders/ord_new/cancel", token: alicesToken},
 		{name: "a cancel while the views load", prepare: loading, method: post, target: "/orders/ord_new/cancel", token: alicesToken},
 
+		{name: "a terminal order's stream", prepare: seed, method: get, target: "/orders/ord_shipped/events", token: alicesToken},
+		{name: "a terminal order's stream resumed after its last event", prepare: seed, method: get, target: "/orders/ord_shipped/events",
+			token: alicesToken, lastEventID: eventOf(t, newOrderResponse(shippedOrder(t))).id},
+		{name: "a stream with the token in the header and the query", prepare: seed, method: get, target: "/orders/ord_new/events", token: alicesToken, query: true},
+		{name: "a stream without a token", method: get, target: "/orders/ord_new/events"},
+		{name: "a stream of a missing order", prepare: seed, method: get, target: "/orders/ord_missing/events", token: alicesToken},
+		{name: "a stream while the views fail", prepare: panicking, method: get, target: "/orders/ord_new/events", token: alicesToken},
+		{name: "a stream while the views load", prepare: loading, method: get, target: "/orders/ord_new/events", token: alicesToken},
+
+		{name: "a stream of my orders", prepare: seed, method: get, target: "/orders/events?limit=2", token: alicesToken},
+		{name: "a stream of my orders with a bad limit", method: get, target: "/orders/events?limit=0", token: alicesToken},
+		{name: "a stream of my orders without a token", method: get, target: "/orders/events"},
+		{name: "a stream of my orders while the index fails", prepare: func(t *testing.T, f *fixture) { f.orders.listErr = errors.New("index broken") },
+			method: get, target: "/orders/events", token: alicesToken},
+		{name: "a stream of my orders while the views load", prepare: loading, method: get, target: "/orders/events", token: alicesToken},
+
 		{name: "liveness", method: get, target: "/healthz"},
 		{name: "readiness", method: get, target: "/readyz"},
 		{name: "readiness while the views load", prepare: loading, method: get, target: "/readyz"},
@@ -113,16 +147,28 @@ func TestAnswersMatchTheDocument(t *testing.T) {
 				e.prepare(t, f)
 			}
 			r := e.request()
+			if strings.HasSuffix(r.URL.Path, "/events") {
+				// A stream that does not end by itself is cut short, and
+				// what it sent until then is checked.
+				ctx, cancel := context.WithTimeout(r.Context(), 200*time.Millisecond)
+				defer cancel()
+				r = r.WithContext(ctx)
+			}
 			seen[checkAnswer(t, doc, f.handler, r, f.serve(r))] = true
 		})
 	}
 	for _, route := range []struct{ method, target string }{
 		{http.MethodPost, "/orders"}, {http.MethodGet, "/orders"},
 		{http.MethodGet, "/orders/ord_1"}, {http.MethodPost, "/orders/ord_1/cancel"},
+		{http.MethodGet, "/orders/events"}, {http.MethodGet, "/orders/ord_1/events"},
 	} {
 		t.Run(route.method+" "+route.target+" over the rate limit is answered as documented", func(t *testing.T) {
 			h := limitedHandler(t)
-			first := request(route.method, route.target, "", "")
+			// The first request only spends the limit: a stream it opens
+			// ends at once.
+			ctx, cancel := context.WithCancel(t.Context())
+			cancel()
+			first := request(route.method, route.target, "", "").WithContext(ctx)
 			h.ServeHTTP(httptest.NewRecorder(), first)
 			r := request(route.method, route.target, "", "")
 			rec := httptest.NewRecorder()

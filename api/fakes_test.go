@@ -14,8 +14,12 @@ import (
 )
 
 // fakeOrders is an in-memory OrderReader. Like views.Orders it lists orders
-// newest first and refuses a cursor it did not hand out.
+// newest first, refuses a cursor it did not hand out, and signals the
+// watchers of an order and of its customer after storing it, with the
+// view's own Changes.
 type fakeOrders struct {
+	orderChanges, customerChanges views.Changes
+
 	mu         sync.Mutex
 	ready      bool
 	panicOnGet bool
@@ -36,10 +40,27 @@ func newFakeOrders() *fakeOrders {
 
 func (f *fakeOrders) put(states ...events.OrderState) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	for _, st := range states {
 		f.states[st.Order.ID] = st
 	}
+	f.mu.Unlock()
+	for _, st := range states {
+		f.orderChanges.Notify(st.Order.ID)
+		f.customerChanges.Notify(st.Order.CustomerID)
+	}
+}
+
+func (f *fakeOrders) WatchOrder(id string) (<-chan struct{}, func()) {
+	return f.orderChanges.Watch(id)
+}
+
+func (f *fakeOrders) WatchCustomer(customerID string) (<-chan struct{}, func()) {
+	return f.customerChanges.Watch(customerID)
+}
+
+// watched returns how many orders and customers are watched.
+func (f *fakeOrders) watched() (orders, customers int) {
+	return f.orderChanges.Len(), f.customerChanges.Len()
 }
 
 func (f *fakeOrders) setReady(ready bool) {
@@ -123,6 +144,10 @@ type fakeWriter struct {
 	err     error
 	placed  []events.OrderPlaced
 	cancels []events.CancelRequested
+	// onPlace and onCancel, when set, see each record written, as the
+	// stages would (fakePipeline).
+	onPlace  func(events.OrderPlaced)
+	onCancel func(events.CancelRequested)
 }
 
 func (w *fakeWriter) failWith(err error) {
@@ -141,6 +166,9 @@ func (w *fakeWriter) PlaceOrder(_ context.Context, p events.OrderPlaced) error {
 		w.t.Errorf("the API placed an order the codec would refuse: %v", err)
 	}
 	w.placed = append(w.placed, p)
+	if w.onPlace != nil {
+		w.onPlace(p)
+	}
 	return nil
 }
 
@@ -154,6 +182,9 @@ func (w *fakeWriter) RequestCancel(_ context.Context, c events.CancelRequested) 
 		w.t.Errorf("the API requested a cancel the codec would refuse: %v", err)
 	}
 	w.cancels = append(w.cancels, c)
+	if w.onCancel != nil {
+		w.onCancel(c)
+	}
 	return nil
 }
 

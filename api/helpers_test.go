@@ -50,7 +50,9 @@ type fixture struct {
 	logs    *syncBuffer
 }
 
-func newFixture(t testing.TB) *fixture {
+// newFixture builds the fixture; change, if given, adjusts the API's
+// configuration first.
+func newFixture(t testing.TB, change ...func(*Config)) *fixture {
 	t.Helper()
 	verifier, err := auth.NewVerifier(context.Background(), auth.Config{
 		Issuer:      testIssuer,
@@ -60,13 +62,17 @@ func newFixture(t testing.TB) *fixture {
 	})
 	require.NoError(t, err)
 	f := &fixture{orders: newFakeOrders(), writer: &fakeWriter{t: t}, logs: &syncBuffer{}}
-	f.handler = New(Config{
+	cfg := Config{
 		Orders:       f.orders,
 		Writer:       f.writer,
-		Logger:       slog.New(slog.NewTextHandler(f.logs, nil)),
+		Logger:       slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Authenticate: verifier.Middleware,
 		Now:          testNow,
-	})
+	}
+	for _, c := range change {
+		c(&cfg)
+	}
+	f.handler = New(cfg)
 	return f
 }
 

@@ -139,11 +139,7 @@ func (s *server) listOrders(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := listResponse{Orders: make([]orderResponse, 0, len(page)), NextCursor: next}
-	for _, st := range page {
-		out.Orders = append(out.Orders, newOrderResponse(st))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, newListResponse(page, next))
 	return nil
 }
 

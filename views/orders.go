@@ -30,6 +30,9 @@ type Orders struct {
 	// through "connecting" again when they move from recovery to following
 	// the table, and the answers are no less current for that.
 	recovered atomic.Bool
+	// orderChanges and customerChanges wake the API's event streams, keyed
+	// by order id and by customer id.
+	orderChanges, customerChanges Changes
 }
 
 // Config is what the view needs besides goka's options.
@@ -96,26 +99,47 @@ func (o *Orders) update(ctx goka.UpdateContext, s storage.Storage, key string, v
 	if err := goka.DefaultUpdate(ctx, s, key, value); err != nil {
 		return err
 	}
+	o.orderChanges.Notify(key)
 	if value == nil {
 		return nil
 	}
-	if customer, created, ok := events.FromIndexHeaders(ctx.Headers()); ok {
-		return index(s, customer, key, created)
-	}
-	st, err := codecs.Decode[indexed](value)
-	if err != nil {
-		// The table is ours and should decode; one that does not is left
-		// out of the index, Get reports it, and a person should know.
-		o.cfg.Logger.Error("orders table record skipped", "order_id", key, "error", err)
-		if o.cfg.Skipped != nil {
-			o.cfg.Skipped.Inc()
+	customer, created, ok := events.FromIndexHeaders(ctx.Headers())
+	if !ok {
+		st, err := codecs.Decode[indexed](value)
+		if err != nil {
+			// The table is ours and should decode; one that does not is
+			// left out of the index, Get reports it, and a person should
+			// know.
+			o.cfg.Logger.Error("orders table record skipped", "order_id", key, "error", err)
+			if o.cfg.Skipped != nil {
+				o.cfg.Skipped.Inc()
+			}
+			return nil
 		}
-		return nil
+		if st.Order.CustomerID == "" {
+			return nil // a later stage's report came before the order; not known yet
+		}
+		customer, created = st.Order.CustomerID, st.Order.CreatedAt
 	}
-	if st.Order.CustomerID == "" {
-		return nil // a later stage's report came before the order; not known yet
+	if err := index(s, customer, key, created); err != nil {
+		return err
 	}
-	return index(s, st.Order.CustomerID, key, st.Order.CreatedAt)
+	// After the index, which a customer's stream lists from.
+	o.customerChanges.Notify(customer)
+	return nil
+}
+
+// WatchOrder returns a channel that receives a signal after the order's
+// record changes, and a function that ends the watch; it must be called.
+// The signal comes after the view stores the record, so Get then reads it.
+func (o *Orders) WatchOrder(id string) (changed <-chan struct{}, stop func()) {
+	return o.orderChanges.Watch(id)
+}
+
+// WatchCustomer is WatchOrder for every order of a customer, new ones
+// included.
+func (o *Orders) WatchCustomer(customerID string) (changed <-chan struct{}, stop func()) {
+	return o.customerChanges.Watch(customerID)
 }
 
 // indexed is the part of an orders table record the index needs: decoding

@@ -1,7 +1,10 @@
 // Package web serves the order-tracking page: one HTML page, its script and
 // its stylesheet, embedded in the binary. The page calls the API from the
-// browser (GET /orders/{id}, GET /orders, POST /orders/{id}/cancel) with the
-// customer's bearer token, so the handler itself needs no access to orders.
+// browser with the customer's bearer token, so the handler itself needs no
+// access to orders: it follows an order and the customer's newest orders
+// through the API's event streams (EventSource on GET /orders/{id}/events
+// and GET /orders/events), which push each change, and cancels with
+// POST /orders/{id}/cancel. It never polls.
 //
 // The API mounts it at /track. Assets are referenced relatively (app.js), so
 // the page must be served from a path ending in a slash: /track redirects to

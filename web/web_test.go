@@ -205,6 +205,11 @@ func TestScriptNeverParsesAPIDataAsHTML(t *testing.T) {
 		})
 	}
 
+	t.Run("the script follows event streams and never polls", func(t *testing.T) {
+		require.Contains(t, js, "new EventSource(")
+		require.NotContains(t, js, "setInterval")
+	})
+
 	t.Run("the token is kept in sessionStorage, never in localStorage", func(t *testing.T) {
 		require.Contains(t, js, "sessionStorage")
 		require.NotContains(t, js, "localStorage")

@@ -85,6 +85,8 @@ func (a *app) connectAPI(ctx context.Context) (apiParts, error) {
 // serveAPI runs the view and the HTTP server until ctx ends, then shuts the
 // server down and closes the writer once no handler can use it any more.
 func serveAPI(ctx context.Context, ln net.Listener, handler http.Handler, parts apiParts, onReady func(addr string) error) error {
+	// WriteTimeout bounds answers; the event streams outlive it by giving
+	// each of their writes a deadline of its own (api/sse.go).
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,

@@ -6,8 +6,9 @@
 
 (() => {
   const TOKEN_KEY = 'orderflow.token';
-  const POLL_MS = 2000;
+  const RETRY_MS = 1000;
   const MAX_BACKOFF_MS = 30000;
+  const NOT_FOUND_RETRIES = 3;
   const PAGE_SIZE = 10;
 
   // The happy path, and the terminal alternatives that end it early.
@@ -32,12 +33,18 @@
 
   const state = {
     id: '', // the order being tracked
-    gen: 0, // bumped whenever tracking starts over; stale answers are dropped
-    timer: 0,
+    gen: 0, // bumped whenever tracking starts over; stale events are dropped
+    stream: null, // the tracked order's EventSource
+    retryTimer: 0,
     failures: 0,
     shown: false, // whether the tracked order is on screen
-    cursor: '', // next_cursor of My orders
+    freshness: '', // what the page says of how current the order on screen is
+    cursor: '', // next_cursor of My orders, for "Show more"
     listGen: 0,
+    listToken: '', // the token My orders was opened with
+    listStream: null,
+    listTimer: 0,
+    listFailures: 0,
     listBadges: new Map(), // order id -> its badge in My orders
   };
 
@@ -95,6 +102,10 @@
     $(id).hidden = !visible;
   }
 
+  function backoff(failures) {
+    return Math.min(RETRY_MS * 2 ** failures, MAX_BACKOFF_MS);
+  }
+
   // ---- token ------------------------------------------------------------
 
   function token() {
@@ -145,6 +156,25 @@
     return body;
   }
 
+  // stream opens an event stream of the API. EventSource cannot send an
+  // Authorization header, so the token goes in the query, which the API
+  // accepts on its event streams only and never logs; the page sends no
+  // Referer, so the address does not travel further.
+  function stream(path, params = {}) {
+    const query = new URLSearchParams({ ...params, access_token: token() });
+    return new EventSource(path + '?' + query);
+  }
+
+  // parse reads an event's data, or null if it is not an object.
+  function parse(ev) {
+    try {
+      const v = JSON.parse(ev.data);
+      return v && typeof v === 'object' ? v : null;
+    } catch {
+      return null;
+    }
+  }
+
   function explain(status, reason) {
     switch (status) {
       case 401:
@@ -177,22 +207,68 @@
   function track(id) {
     id = id.trim();
     if (!id) return;
-    clearTimeout(state.timer);
+    stopOrderStream();
     state.gen++;
     state.failures = 0;
     if (id !== state.id) {
       state.id = id;
       state.shown = false;
       show('order', false);
-      message('Looking up order ' + id + ' …');
     }
     $('order-id').value = id;
     if (idFromHash() !== id) history.replaceState(null, '', '#' + encodeURIComponent(id));
     markSelected();
-    refresh(state.gen);
+    if (!token()) {
+      // A deep link opens before the customer has given a token: asking
+      // the API without one could only be refused.
+      state.shown = false;
+      show('order', false);
+      message('Paste your access token above to see order ' + id + '.');
+      return;
+    }
+    if (!state.shown) message('Looking up order ' + id + ' …');
+    openOrderStream(state.gen);
   }
 
-  async function refresh(gen) {
+  // openOrderStream follows the tracked order: the API sends it at once and
+  // after every change, and ends the stream after a terminal status.
+  function openOrderStream(gen) {
+    const es = stream('/orders/' + encodeURIComponent(state.id) + '/events');
+    state.stream = es;
+    // A reconnect resumes after the last event, so nothing may come: the
+    // order on screen is current again.
+    es.onopen = () => {
+      if (gen === state.gen && state.shown) $('order-refresh').textContent = state.freshness;
+    };
+    es.onmessage = (ev) => {
+      const order = parse(ev);
+      if (gen !== state.gen || !order) return;
+      state.failures = 0;
+      render(order);
+      if (TERMINAL.has(order.status)) stopOrderStream();
+    };
+    es.onerror = () => {
+      if (gen !== state.gen) return;
+      if (es.readyState === EventSource.CONNECTING) {
+        // The browser reconnects by itself, resuming after the last event.
+        $('order-refresh').textContent = 'Reconnecting…';
+        return;
+      }
+      stopOrderStream();
+      diagnose(gen);
+    };
+  }
+
+  function stopOrderStream() {
+    clearTimeout(state.retryTimer);
+    if (state.stream) state.stream.close();
+    state.stream = null;
+  }
+
+  // diagnose learns why the API refused the stream, which EventSource does
+  // not tell, with one plain request; it shows the answer, and opens the
+  // stream again later when that can help.
+  async function diagnose(gen) {
     let order;
     try {
       order = await api('GET', '/orders/' + encodeURIComponent(state.id));
@@ -201,31 +277,30 @@
       return;
     }
     if (gen !== state.gen) return;
-    state.failures = 0;
     render(order);
-    if (!TERMINAL.has(order.status)) schedule(gen, POLL_MS);
+    if (!TERMINAL.has(order.status)) reopenLater(gen);
+  }
+
+  function reopenLater(gen) {
+    clearTimeout(state.retryTimer);
+    state.retryTimer = setTimeout(() => {
+      if (gen === state.gen) openOrderStream(gen);
+    }, backoff(state.failures++));
   }
 
   // failed shows why the order could not be read, and tries again later
-  // when trying again can help.
+  // when trying again can help. A new order takes a moment to reach the
+  // API's views, so a link opened right after ordering may find nothing at
+  // first: a 404 is tried again a few times.
   function failed(gen, err) {
+    const retry = err.retry || (err.status === 404 && state.failures < NOT_FOUND_RETRIES);
     if (state.shown) {
-      orderError(err.retry ? 'Could not refresh: ' + err.message + ' Retrying…' : err.message);
+      orderError(retry ? 'Could not refresh: ' + err.message + ' Retrying…' : err.message);
     } else {
-      message(err.message + (err.retry ? ' Retrying…' : ''), true);
+      message(err.message + (retry ? ' Retrying…' : ''), true);
     }
-    if (err.retry) {
-      state.failures++;
-      schedule(gen, Math.min(POLL_MS * 2 ** state.failures, MAX_BACKOFF_MS));
-    }
-    $('order-refresh').textContent = err.retry ? 'Reconnecting…' : 'Updates stopped';
-  }
-
-  function schedule(gen, delay) {
-    clearTimeout(state.timer);
-    state.timer = setTimeout(() => {
-      if (gen === state.gen) refresh(gen);
-    }, delay);
+    if (retry) reopenLater(gen);
+    $('order-refresh').textContent = retry ? 'Reconnecting…' : 'Updates stopped';
   }
 
   function message(text, isError) {
@@ -249,16 +324,19 @@
     orderError('');
 
     const info = statusInfo(order.status);
+    const changes = Array.isArray(order.history) ? order.history : [];
     $('order-id-view').textContent = order.id;
     $('order-created').textContent = when(order.created_at) ? 'Placed ' + when(order.created_at) : '';
     setBadge($('order-status'), order.status);
-    $('order-refresh').textContent = TERMINAL.has(order.status)
-      ? 'Final status'
-      : 'Updated ' + clock.format(new Date()) + ' · refreshing every 2 s';
+    const outcome = lastChange(changes, order.status);
+    state.freshness = TERMINAL.has(order.status)
+      ? 'Final status' + (outcome && when(outcome.at) ? ' since ' + when(outcome.at, preciseTime) : '')
+      : 'Live · updated ' + clock.format(new Date());
+    $('order-refresh').textContent = state.freshness;
     document.title = order.id + ' · ' + info.label + ' · orderflow';
 
     renderNotice(order);
-    renderTimeline(order);
+    renderTimeline(order, changes);
     renderItems(order);
     renderAddress(order.shipping_address || {});
     renderShipment(order.shipment);
@@ -269,20 +347,40 @@
     if (badge) setBadge(badge, order.status);
   }
 
+  // lastChange is the latest change to status: a status reported again
+  // (a retried payment, say) is shown at the time of its final outcome.
+  function lastChange(changes, status) {
+    return changes.findLast((change) => change && change.status === status);
+  }
+
+  // renderNotice explains a cancel request that did not end in a
+  // cancellation, in the words of how the order did end.
   function renderNotice(order) {
     let text = '';
-    if (order.cancel_requested_at && order.status !== 'cancelled') {
-      text = TERMINAL.has(order.status) || order.status === 'shipped'
-        ? 'You asked to cancel on ' + when(order.cancel_requested_at) + ', but the parcel had already left.'
-        : 'Cancellation requested on ' + when(order.cancel_requested_at) + '. Waiting for confirmation…';
+    const asked = order.cancel_requested_at ? 'You asked to cancel on ' + when(order.cancel_requested_at) : '';
+    if (asked) {
+      switch (order.status) {
+        case 'cancelled':
+          break;
+        case 'shipped':
+        case 'notified':
+          text = asked + ', but the parcel had already left.';
+          break;
+        case 'payment_failed':
+          // The API refuses a cancel after the payment failed: the request
+          // came while the payment was still being tried.
+          text = asked + ', while the payment was being tried. It did not go through, so nothing was charged and nothing will be sent.';
+          break;
+        default:
+          text = asked + '. Waiting for confirmation…';
+      }
     }
     $('order-notice').textContent = text;
     show('order-notice', Boolean(text));
   }
 
-  function renderTimeline(order) {
-    const seen = new Map();
-    for (const change of Array.isArray(order.history) ? order.history : []) seen.set(change.status, change);
+  function renderTimeline(order, changes) {
+    const seen = new Set(changes.map((change) => change && change.status));
     const failure = FAILURES.find((s) => seen.has(s));
     const steps = [];
     for (const s of HAPPY) {
@@ -290,7 +388,7 @@
       steps.push(s);
     }
     if (failure) steps.push(failure);
-    $('timeline').replaceChildren(...steps.map((s) => timelineStep(s, seen.get(s), order.status)));
+    $('timeline').replaceChildren(...steps.map((s) => timelineStep(s, lastChange(changes, s), order.status)));
   }
 
   function timelineStep(status, change, current) {
@@ -302,9 +400,9 @@
     const body = el('div', 'step__body',
       el('div', 'step__title', info.label),
       el('div', 'step__text', change || kind === 'failed' ? info.step : 'Not yet'),
-      change && change.reason ? el('div', 'step__reason', change.reason) : null);
+      change && change.reason ? el('div', 'step__reason', String(change.reason)) : null);
     const time = el('time', 'step__time', change ? when(change.at, preciseTime) : '');
-    if (change && change.at) time.dateTime = change.at;
+    if (change && change.at) time.dateTime = String(change.at);
     return el('li', 'step step--' + kind, el('span', 'step__marker'), body, time);
   }
 
@@ -350,10 +448,9 @@
     button.disabled = true;
     try {
       const order = await api('POST', '/orders/' + encodeURIComponent(id) + '/cancel');
-      if (id === state.id) {
-        render(order);
-        if (!TERMINAL.has(order.status)) schedule(state.gen, POLL_MS);
-      }
+      // The stream brings what the stages decide; the answer shows the
+      // request at once.
+      if (id === state.id) render(order);
     } catch (err) {
       if (id === state.id) orderError(err.message);
     } finally {
@@ -363,36 +460,121 @@
 
   // ---- My orders ----------------------------------------------------------
 
-  async function loadMine(more) {
+  // startMine follows the customer's newest orders: the API sends the first
+  // page at once and again whenever one of them changes or a new one is
+  // placed. Older pages are read once, on "Show more".
+  function startMine() {
+    stopMine();
     const gen = ++state.listGen;
-    const note = $('mine-message');
+    state.listToken = token();
+    state.listFailures = 0;
+    clearMine();
     if (!token()) {
-      note.textContent = 'Enter your access token to list your orders.';
-      $('mine').replaceChildren();
-      state.listBadges.clear();
-      show('more-mine', false);
+      mineNote('Enter your access token to list your orders.');
       return;
     }
-    const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
-    if (more && state.cursor) query.set('cursor', state.cursor);
-    note.textContent = 'Loading…';
+    mineNote('Loading…');
+    openMineStream(gen, true);
+  }
+
+  function openMineStream(gen, first) {
+    const es = stream('/orders/events', { limit: String(PAGE_SIZE) });
+    state.listStream = es;
+    es.onmessage = (ev) => {
+      const page = parse(ev);
+      if (gen !== state.listGen || !page) return;
+      state.listFailures = 0;
+      mergeMine(page, first);
+      first = false;
+    };
+    es.onerror = () => {
+      if (gen !== state.listGen || es.readyState === EventSource.CONNECTING) return;
+      es.close();
+      diagnoseMine(gen, first);
+    };
+  }
+
+  function stopMine() {
+    clearTimeout(state.listTimer);
+    if (state.listStream) state.listStream.close();
+    state.listStream = null;
+  }
+
+  // diagnoseMine is diagnose for My orders.
+  async function diagnoseMine(gen, first) {
+    const again = () => {
+      state.listTimer = setTimeout(() => {
+        if (gen === state.listGen) openMineStream(gen, first);
+      }, backoff(state.listFailures++));
+    };
+    let page;
+    try {
+      page = await api('GET', '/orders?' + new URLSearchParams({ limit: String(PAGE_SIZE) }));
+    } catch (err) {
+      if (gen !== state.listGen) return;
+      mineNote(err.message + (err.retry ? ' Retrying…' : ''));
+      if (err.retry) again();
+      return;
+    }
+    if (gen !== state.listGen) return;
+    mergeMine(page, first);
+    first = false;
+    again();
+  }
+
+  // mergeMine shows a first page of orders: the first one replaces the
+  // list; later ones update the badges and add new orders at the top,
+  // leaving older pages the customer opened in place.
+  function mergeMine(page, first) {
+    const orders = Array.isArray(page.orders) ? page.orders : [];
+    if (first) {
+      clearMine();
+      state.cursor = typeof page.next_cursor === 'string' ? page.next_cursor : '';
+    }
+    const fresh = [];
+    for (const o of orders) {
+      const badge = state.listBadges.get(o.id);
+      if (badge) setBadge(badge, o.status);
+      else fresh.push(mineItem(o));
+    }
+    $('mine').prepend(...fresh);
+    afterMine();
+  }
+
+  async function showMoreMine() {
+    const gen = state.listGen;
+    const query = new URLSearchParams({ limit: String(PAGE_SIZE), cursor: state.cursor });
     let page;
     try {
       page = await api('GET', '/orders?' + query);
     } catch (err) {
-      if (gen === state.listGen) note.textContent = err.message;
+      if (gen === state.listGen) mineNote(err.message);
       return;
     }
     if (gen !== state.listGen) return;
-    if (!more) {
-      $('mine').replaceChildren();
-      state.listBadges.clear();
+    for (const o of Array.isArray(page.orders) ? page.orders : []) {
+      if (!state.listBadges.has(o.id)) $('mine').append(mineItem(o));
     }
-    for (const o of Array.isArray(page.orders) ? page.orders : []) $('mine').append(mineItem(o));
     state.cursor = typeof page.next_cursor === 'string' ? page.next_cursor : '';
+    afterMine();
+  }
+
+  function clearMine() {
+    $('mine').replaceChildren();
+    state.listBadges.clear();
+    state.cursor = '';
+    show('more-mine', false);
+  }
+
+  function afterMine() {
     show('more-mine', Boolean(state.cursor));
-    note.textContent = $('mine').childElementCount ? '' : 'No orders yet.';
+    mineNote($('mine').childElementCount ? '' : 'No orders yet.');
     markSelected();
+  }
+
+  function mineNote(text) {
+    $('mine-message').textContent = text;
+    show('mine-message', Boolean(text));
   }
 
   function mineItem(o) {
@@ -403,7 +585,7 @@
       el('span', 'mine__row', el('span', 'mine__id mono', String(o.id)), badge),
       el('span', 'mine__row muted small', el('span', '', when(o.created_at)), el('span', '', money(o.total_cents, o.currency))));
     button.type = 'button';
-    button.addEventListener('click', () => track(o.id));
+    button.addEventListener('click', () => track(String(o.id)));
     const item = el('li', '', button);
     item.dataset.orderId = String(o.id);
     return item;
@@ -419,25 +601,30 @@
 
   // ---- start ----------------------------------------------------------------
 
+  // tokenChanged starts over with the token in the field: My orders, and
+  // the order being tracked (a deep link waits here for its token).
+  function tokenChanged() {
+    saveToken();
+    if (token() === state.listToken) return;
+    startMine();
+    if (state.id) track(state.id);
+  }
+
   function init() {
     $('token').value = loadToken();
     $('track-form').addEventListener('submit', (ev) => {
       ev.preventDefault();
       saveToken();
+      if (token() !== state.listToken) startMine();
       track($('order-id').value);
     });
-    $('token').addEventListener('change', () => {
-      saveToken();
-      loadMine(false);
-    });
+    $('token').addEventListener('change', tokenChanged);
     $('forget-token').addEventListener('click', () => {
       $('token').value = '';
-      saveToken();
-      loadMine(false);
+      tokenChanged();
     });
     $('cancel').addEventListener('click', cancel);
-    $('load-mine').addEventListener('click', () => loadMine(false));
-    $('more-mine').addEventListener('click', () => loadMine(true));
+    $('more-mine').addEventListener('click', showMoreMine);
     window.addEventListener('hashchange', () => {
       const id = idFromHash();
       if (id && id !== state.id) track(id);
@@ -445,7 +632,7 @@
 
     const id = idFromHash();
     if (id) track(id);
-    if (token()) loadMine(false);
+    startMine();
   }
 
   init();
