@@ -44,7 +44,9 @@ type proc struct {
 	logErr        error // from closing logFile; read it once done is closed
 }
 
-func newCluster(t *testing.T, natsURL string) *cluster {
+// newCluster starts one instance of each service; extraEnv (NAME=value)
+// goes to every one.
+func newCluster(t *testing.T, natsURL string, extraEnv ...string) *cluster {
 	t.Helper()
 	dir := t.TempDir()
 	apiPort, gwPort := freePort(t), freePort(t)
@@ -68,6 +70,7 @@ func newCluster(t *testing.T, natsURL string) *cluster {
 			"LOG_FORMAT=json", "LOG_LEVEL=warn",
 		),
 	}
+	c.env = append(c.env, extraEnv...)
 	t.Cleanup(c.stopAll)
 	topics := exec.Command(binary, "topics")
 	topics.Env = c.env
