@@ -177,3 +177,18 @@ func TestTheCapOnCallsOutHoldsTheNextRecord(t *testing.T) {
 	r.answer("b", nil)
 	r.eventually("both committed", func() bool { return len(r.committed) == 2 })
 }
+
+func TestAnAnswerIsInterruptedOnlyByAStop(t *testing.T) {
+	c := NewCalls(CallsConfig{Passing: func(err error) bool { return errors.Is(err, context.DeadlineExceeded) }})
+	running := context.Background()
+	outcome := func(ctx context.Context, err error) string {
+		return c.answer(ctx, "o1", events.Call{Action: "charge", StartedBy: "new_orders/0@1"}, []byte(`{}`), nil, err).Outcome
+	}
+	require.Equal(t, events.OutcomePassing, outcome(running, context.DeadlineExceeded), "a timeout of a running processor is the gateway's")
+	require.Equal(t, events.OutcomeFailed, outcome(running, errors.New("card refused")))
+	require.Equal(t, events.OutcomeOK, outcome(running, nil))
+	stopping, stop := context.WithCancel(context.Background())
+	stop()
+	require.Equal(t, events.OutcomeInterrupted, outcome(stopping, context.Canceled))
+	require.Equal(t, events.OutcomeOK, outcome(stopping, nil), "an answer that came is an answer")
+}

@@ -14,6 +14,10 @@
 //     left uncommitted would make goka fail the processor (a restart and two
 //     more rebalances) and, if a later record of the partition committed,
 //     be skipped for good, since sarama's offsets only move forward.
+//   - A stage that calls the outside world makes its calls beside the
+//     callbacks (Calls), many orders at a time per partition; each answer
+//     comes back as a record on the group's loopback topic, and records are
+//     committed only as the finished prefix of their partition (Commits).
 //   - An input seen again re-emits what the stage emitted the first time.
 //   - A call to the outside world that failed for a passing reason is retried
 //     later through the scheduler, not inside the callback. Only the retry an

@@ -58,15 +58,6 @@ func TestARetryIsSentAgainOnlyByTheRecordThatScheduledIt(t *testing.T) {
 	})
 }
 
-func TestInterruptedIsOnlyAStop(t *testing.T) {
-	running := record(context.Background(), "o1", 0, 1)
-	require.False(t, Interrupted(running, context.DeadlineExceeded), "a timeout of a running processor is the gateway's")
-	stopping, stop := context.WithCancel(context.Background())
-	stop()
-	require.True(t, Interrupted(record(stopping, "o1", 0, 1), context.Canceled))
-	require.False(t, Interrupted(record(stopping, "o1", 0, 1), nil))
-}
-
 // keyOn returns an order id that murmur2 places on partition p of n.
 func keyOn(t *testing.T, p, n int32) string {
 	t.Helper()

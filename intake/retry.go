@@ -64,15 +64,6 @@ func (g *Gate) ReplayRetry(ctx goka.Context, entry any, r events.RetryScheduled)
 	g.Replay(ctx, entry, topology.Retries, r)
 }
 
-// Interrupted reports whether err ended a call only because the processor
-// is stopping or the partition is moving to another instance. Such work is
-// not failed and not left uncommitted: the stage schedules it again at once,
-// without counting an attempt, and commits; whoever owns the partition then
-// does it under the same idempotency key.
-func Interrupted(ctx goka.Context, err error) bool {
-	return err != nil && ctx.Context().Err() != nil
-}
-
 // Source names the record being processed, as topic/partition@offset.
 func Source(ctx goka.Context) string {
 	return fmt.Sprintf("%s/%d@%d", ctx.Topic(), ctx.Partition(), ctx.Offset())

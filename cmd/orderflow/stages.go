@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -36,20 +35,14 @@ func (a *app) runPayment(ctx context.Context) (err error) {
 		defer closeInto(&err, sim, "the gateway's ledger")
 		gw = sim.WithLatency(a.cfg.Gateway.Latency)
 	}
-	answers, err := goka.NewEmitter(a.goka.Brokers(), topology.Loop(topology.PaymentGroup), codecs.Raw{}, a.goka.Emitter()...)
+	answers, err := a.answers(topology.PaymentGroup)
 	if err != nil {
-		return fmt.Errorf("creating payment's answer emitter: %w", err)
+		return err
 	}
-	// Finished after the processor has stopped: its last calls answer
-	// through it.
-	defer func() {
-		if ferr := answers.Finish(); ferr != nil {
-			err = errors.Join(err, fmt.Errorf("closing payment's answer emitter: %w", ferr))
-		}
-	}()
+	defer closeInto(&err, answers, "payment's answer emitter")
 	cfg := payment.Config{
 		Gateway: gw, Logger: a.logger, Retry: a.cfg.Retry, Limits: a.limits(), Now: time.Now,
-		Answers: intake.EmitTo(answers), Context: ctx, InFlight: a.cfg.InFlight,
+		Answers: intake.EmitTo(answers.Emitter), Context: ctx, InFlight: a.cfg.InFlight,
 	}
 	return a.withScheduler(ctx, func(ctx context.Context) error {
 		return a.supervise(ctx, string(topology.PaymentGroup), func() (*goka.Processor, error) {
@@ -109,7 +102,7 @@ func groupInputs() map[string][]string {
 	return inputs
 }
 
-func (a *app) runNotifications(ctx context.Context, natsURL string) error {
+func (a *app) runNotifications(ctx context.Context, natsURL string) (err error) {
 	nc, err := a.connectNATS(natsURL, "orderflow-notifications")
 	if err != nil {
 		return err
@@ -131,8 +124,14 @@ func (a *app) runNotifications(ctx context.Context, natsURL string) error {
 	}
 	// No attempt limit: while NATS is down notifications wait, they are
 	// never dropped; the backoff keeps a dead server from being hammered.
+	answers, err := a.answers(topology.NotificationsGroup)
+	if err != nil {
+		return err
+	}
+	defer closeInto(&err, answers, "notifications' answer emitter")
 	cfg := notifications.Config{Notifier: pub, Logger: a.logger, Limits: a.limits(), Now: time.Now,
-		Retry: retry.Policy{Base: a.cfg.Retry.Base, Max: a.cfg.Retry.Max}}
+		Retry:   retry.Policy{Base: a.cfg.Retry.Base, Max: a.cfg.Retry.Max},
+		Answers: intake.EmitTo(answers.Emitter), Context: ctx, InFlight: a.cfg.InFlight}
 	return a.withScheduler(ctx, func(ctx context.Context) error {
 		return a.supervise(ctx, string(topology.NotificationsGroup), func() (*goka.Processor, error) {
 			return intake.NewProcessor(a.goka.Brokers(), notifications.Define(cfg), a.goka.Processor(topology.NotificationsGroup)...)
@@ -173,3 +172,19 @@ func natsConnected(nc *nats.Conn) func() error {
 		return nil
 	}
 }
+
+// answers returns the emitter through which a stage's calls answer, on the
+// group's loopback topic. Close it after the processor has stopped: the
+// calls out when it stops answer through it.
+func (a *app) answers(group goka.Group) (answerEmitter, error) {
+	e, err := goka.NewEmitter(a.goka.Brokers(), topology.Loop(group), codecs.Raw{}, a.goka.Emitter()...)
+	if err != nil {
+		return answerEmitter{}, fmt.Errorf("creating %s's answer emitter: %w", group, err)
+	}
+	return answerEmitter{e}, nil
+}
+
+// answerEmitter is a goka emitter that closes like an io.Closer.
+type answerEmitter struct{ *goka.Emitter }
+
+func (e answerEmitter) Close() error { return e.Finish() }

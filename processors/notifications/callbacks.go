@@ -2,6 +2,8 @@ package notifications
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -10,10 +12,12 @@ import (
 	"orderflow/codecs"
 	"orderflow/events"
 	"orderflow/intake"
+	"orderflow/notify"
+	"orderflow/order"
 	"orderflow/topology"
 )
 
-// actionNotify names this stage's retries.
+// actionNotify names this stage's calls and retries.
 const actionNotify = "notify"
 
 // shipmentSettled tells the customer of an order's outcome; an input seen
@@ -27,11 +31,27 @@ func (s *stage) shipmentSettled(ctx goka.Context, msg any) {
 	switch {
 	case e.Notified != nil:
 		s.gate.Replay(ctx, e, topology.NotifiedOrders, *e.Notified)
+	case e.Call != nil:
+		if s.startedHere(ctx, e) {
+			s.callNotify(ctx, *e.Call, sh, msg.([]byte))
+		}
 	case e.Retry != nil:
 		s.gate.ReplayRetry(ctx, e, *e.Retry)
 	default:
 		s.notify(ctx, e, sh, msg.([]byte), msg.([]byte))
 	}
+}
+
+// startedHere reports whether the record being processed started the
+// delivery the entry holds as out; that record, seen again, makes it again
+// (a crash may have lost it; JetStream drops the copy by its message id).
+// Any other record waits for the answer.
+func (s *stage) startedHere(ctx goka.Context, e Entry) bool {
+	if e.Call.StartedBy == intake.Source(ctx) {
+		return true
+	}
+	s.gate.Log(ctx).Info("input seen while a delivery is out; nothing to do", "attempt", e.Call.Attempt)
+	return false
 }
 
 // retryDue tries a delivery again when the scheduler finds it due. Only the
@@ -50,7 +70,11 @@ func (s *stage) retryDue(ctx goka.Context, msg any) {
 			s.gate.SetAside(ctx, msg.([]byte), fmt.Errorf("retry input: %w", err))
 			return
 		}
-		s.notify(ctx, e, sh, msg.([]byte), r.Input)
+		if e.Call == nil {
+			s.notify(ctx, e, sh, msg.([]byte), r.Input)
+		} else if s.startedHere(ctx, e) {
+			s.callNotify(ctx, *e.Call, sh, r.Input)
+		}
 	case e.Notified != nil && e.Retry == nil && r.Attempt == e.Attempts:
 		// The retry that delivered, seen again after a crash.
 		s.gate.Replay(ctx, e, topology.NotifiedOrders, *e.Notified)
@@ -59,27 +83,77 @@ func (s *stage) retryDue(ctx goka.Context, msg any) {
 	}
 }
 
-// notify makes one delivery and records it, or schedules the next attempt.
-// current is the record being processed, input the sent_orders record.
+// notify records a delivery as out and makes it. current is the record
+// being processed, input the sent_orders record.
 func (s *stage) notify(ctx goka.Context, e Entry, sh events.ShipmentSettled, current, input []byte) {
+	if told := order.Told(sh.Status); !told.Terminal() {
+		s.gate.SetAside(ctx, current, &order.ErrTransition{From: sh.Status, To: told})
+		return
+	}
+	call := events.Call{Action: actionNotify, Attempt: e.Attempts, StartedBy: intake.Source(ctx)}
+	e.Call = &call
+	ctx.SetValue(e)
+	s.callNotify(ctx, call, sh, input)
+}
+
+// callNotify makes one delivery beside the callbacks; its answer, with the
+// message delivered, comes back to answered.
+func (s *stage) callNotify(ctx goka.Context, call events.Call, sh events.ShipmentSettled, input []byte) {
+	s.calls.Start(ctx, call, input, func(c context.Context) (any, error) {
+		m := message(sh, s.cfg.Now().UTC())
+		c, cancel := context.WithTimeout(c, s.cfg.CallTimeout)
+		defer cancel()
+		return m, s.cfg.Notifier.Notify(c, m)
+	})
+}
+
+// answered records a delivery, or schedules the next attempt. Only the
+// answer to the delivery the entry holds as out is acted on.
+func (s *stage) answered(ctx goka.Context, msg any) {
+	a, ok := intake.Decode[events.CallAnswered](s.gate, ctx, msg)
+	if !ok {
+		return
+	}
+	e, current := intake.Entry(ctx, Entry{V: codecs.Version}), msg.([]byte)
+	if !a.Answers(e.Call) {
+		switch {
+		case e.Notified != nil && e.Retry == nil && a.Attempt == e.Attempts:
+			// The answer that delivered, seen again after a crash.
+			s.gate.Replay(ctx, e, topology.NotifiedOrders, *e.Notified)
+		case e.Retry != nil:
+			s.gate.ReplayRetry(ctx, e, *e.Retry)
+		}
+		return
+	}
+	e.Call = nil
+	sh, err := codecs.Decode[events.ShipmentSettled](a.Input)
+	var m notify.Message
+	if err == nil && a.Outcome == events.OutcomeOK {
+		err = json.Unmarshal(a.Result, &m)
+	}
+	if err != nil {
+		s.gate.SetAside(ctx, current, fmt.Errorf("delivery answer: %w", err))
+		return
+	}
 	now := s.cfg.Now()
-	m := message(sh, now.UTC())
-	c, cancel := context.WithTimeout(ctx.Context(), s.cfg.CallTimeout)
-	err := s.cfg.Notifier.Notify(c, m)
-	cancel()
-	interrupted := intake.Interrupted(ctx, err)
-	next, told, err := decide(e, sh, m, err)
-	switch {
-	case interrupted:
+	if a.Outcome == events.OutcomeInterrupted {
 		// Whoever owns the partition delivers it again, under the same
 		// message id; the cut-short attempt counts for nothing.
-		s.schedule(ctx, e, e.Attempts, now, fmt.Errorf("notifying interrupted: %w", err), input)
+		s.schedule(ctx, e, e.Attempts, now, fmt.Errorf("notifying interrupted: %s", a.Error), a.Input)
+		return
+	}
+	var failed error
+	if a.Outcome != events.OutcomeOK {
+		failed = errors.New(a.Error)
+	}
+	next, told, err := decide(e, sh, m, failed)
+	switch {
 	case told != nil:
 		ctx.SetValue(next)
 		ctx.Emit(topology.NotifiedOrders, ctx.Key(), *told)
 		s.gate.Log(ctx).Info("customer notified", "status", told.Status, "subject", told.Subject)
 	case next.Attempts > e.Attempts:
-		s.schedule(ctx, next, next.Attempts, now.Add(s.cfg.Retry.Backoff(next.Attempts)), err, input)
+		s.schedule(ctx, next, next.Attempts, now.Add(s.cfg.Retry.Backoff(next.Attempts)), err, a.Input)
 	default:
 		s.gate.SetAside(ctx, current, err)
 	}

@@ -2,9 +2,12 @@
 // from sent_orders, tells the customer through a Notifier (NATS JetStream in
 // production) and records that on notified_orders.
 //
-// A notifier that does not take the message is asked again later through the
-// scheduler (topology.Retries), for as long as it takes: a notification is
-// never dropped, and other orders of the partition go on meanwhile.
+// Deliveries are made beside the callbacks (intake.Calls), many orders at a
+// time per partition, and their answers come back on the group's loopback
+// topic. A notifier that does not take the message is asked again later
+// through the scheduler (topology.Retries), for as long as it takes: a
+// notification is never dropped, and other orders of the partition go on
+// meanwhile.
 package notifications
 
 import (
@@ -40,6 +43,14 @@ type Config struct {
 	// CallTimeout bounds one delivery; 0 means 5 s.
 	CallTimeout time.Duration
 	Now         func() time.Time
+	// Answers writes deliveries' answers to the group's loopback topic (a
+	// goka emitter); nil delivers inside the callback, one order at a time
+	// per partition (goka's tester).
+	Answers intake.AnswerEmitter
+	// Context bounds the deliveries: the processor's lifetime.
+	Context context.Context
+	// InFlight caps the deliveries out at once; 0 means 256.
+	InFlight int
 }
 
 // Entry is the stage's state for one order in the notifications table.
@@ -52,6 +63,8 @@ type Entry struct {
 	// scheduled last and not yet done.
 	Attempts int                    `json:"attempts,omitempty"`
 	Retry    *events.RetryScheduled `json:"retry,omitempty"`
+	// Call is the delivery out, whose answer the stage waits for.
+	Call *events.Call `json:"call,omitempty"`
 }
 
 // Validate implements codecs.Schema.
@@ -64,16 +77,23 @@ func Define(cfg Config) *goka.GroupGraph {
 		cfg.CallTimeout = 5 * time.Second
 	}
 	s := &stage{cfg: cfg, gate: intake.New(topology.NotificationsGroup, cfg.Limits, cfg.Logger)}
+	// Every failed delivery is retried: a notification is never dropped.
+	s.calls = intake.NewCalls(intake.CallsConfig{
+		Emitter: cfg.Answers, Context: cfg.Context, InFlight: cfg.InFlight,
+		Passing: func(error) bool { return true }, Logger: cfg.Logger,
+	})
+	w := s.calls.Wrap
 	edges := []goka.Edge{
-		goka.Input(topology.SentOrders, codecs.Raw{}, s.shipmentSettled),
+		goka.Input(topology.SentOrders, codecs.Raw{}, w(s.shipmentSettled)),
 		goka.Output(topology.NotifiedOrders, codecs.JSON[events.CustomerNotified]{}),
 		goka.Persist(codecs.JSON[Entry]{}),
 	}
-	edges = append(edges, intake.RetryEdges(s.retryDue)...)
+	edges = append(edges, intake.CallEdges(w(s.retryDue), w(s.answered))...)
 	return s.gate.Graph(edges...)
 }
 
 type stage struct {
-	cfg  Config
-	gate *intake.Gate
+	cfg   Config
+	gate  *intake.Gate
+	calls *intake.Calls
 }
