@@ -118,7 +118,7 @@ func addPaymentFlags(f *envFlags, c *Config) {
 	f.Int(&c.Retry.Attempts, "retry-attempts", "RETRY_ATTEMPTS", 5, "attempts at a transient failure before an order fails")
 	f.Duration(&c.Retry.Base, "retry-base", "RETRY_BASE", 100*time.Millisecond, "first backoff")
 	f.Duration(&c.Retry.Max, "retry-max", "RETRY_MAX", 5*time.Second, "longest backoff")
-	f.Int(&c.InFlight, "in-flight", "IN_FLIGHT", 1024, "gateway calls a payment instance has out at once, over all its partitions")
+	f.Int(&c.InFlight, "in-flight", "IN_FLIGHT", 1024, "gateway calls (payment) or deliveries (notifications) an instance has out at once, over all its partitions")
 	f.String(&c.Gateway.URL, "gateway-url", "GATEWAY_URL", "", "payment gateway over HTTP; empty runs the simulated one in process")
 	f.String(&c.Gateway.Addr, "gateway-addr", "GATEWAY_ADDR", "127.0.0.1:8090", "address the gateway command serves on")
 	f.String(&c.Gateway.Ledger, "gateway-ledger", "GATEWAY_LEDGER", "", "simulated gateway's ledger, a LevelDB folder; default DATA_DIR/gateway-ledger")
