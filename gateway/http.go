@@ -77,9 +77,13 @@ type Client struct {
 	HTTP    *http.Client
 }
 
-// NewClient returns a client for the gateway at baseURL.
+// NewClient returns a client for the gateway at baseURL. Payment has many
+// calls out at once (IN_FLIGHT); Go's default transport keeps two idle
+// connections per host and would open and close one for nearly every call.
 func NewClient(baseURL string) *Client {
-	return &Client{BaseURL: baseURL, HTTP: &http.Client{Timeout: 5 * time.Second}}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns, t.MaxIdleConnsPerHost = 1024, 1024
+	return &Client{BaseURL: baseURL, HTTP: &http.Client{Timeout: 5 * time.Second, Transport: t}}
 }
 
 // Charge implements the payment stage's gateway.
