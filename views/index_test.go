@@ -24,10 +24,11 @@ func TestIndexOnLevelDB(t *testing.T) {
 	s := open()
 	for i := range 7 {
 		at := ordertest.Epoch.Add(time.Duration(i) * time.Minute)
-		require.NoError(t, index(s, "alice", fmt.Sprintf("a%d", i), at))
-		require.NoError(t, index(s, "alice", fmt.Sprintf("a%d", i), at), "indexing again changes nothing")
+		require.NoError(t, index(s, "alice", fmt.Sprintf("a%d", i), at, false))
+		require.NoError(t, index(s, "alice", fmt.Sprintf("a%d", i), at, true), "indexing again changes nothing")
+		require.NoError(t, index(s, "alice", fmt.Sprintf("a%d", i), at, false), "nor without the lookup")
 	}
-	require.NoError(t, index(s, "alicia", "x0", ordertest.Epoch.Add(time.Hour)))
+	require.NoError(t, index(s, "alicia", "x0", ordertest.Epoch.Add(time.Hour), true))
 	require.NoError(t, s.Close())
 	s = open()
 	t.Cleanup(func() { require.NoError(t, s.Close()) })
@@ -68,7 +69,7 @@ func TestIndexCompletesAfterACrashBetweenItsKeys(t *testing.T) {
 	s := storage.NewMemory()
 	customerKey, allKey := indexKeys("alice", "a1", ordertest.Epoch)
 	require.NoError(t, s.Set(allKey, []byte{}))
-	require.NoError(t, index(s, "alice", "a1", ordertest.Epoch))
+	require.NoError(t, index(s, "alice", "a1", ordertest.Epoch, true))
 	for _, k := range []string{customerKey, allKey} {
 		ok, err := s.Has(k)
 		require.NoError(t, err)

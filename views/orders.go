@@ -121,7 +121,7 @@ func (o *Orders) update(ctx goka.UpdateContext, s storage.Storage, key string, v
 		}
 		customer, created = st.Order.CustomerID, st.Order.CreatedAt
 	}
-	if err := index(s, customer, key, created); err != nil {
+	if err := index(s, customer, key, created, o.recovered.Load()); err != nil {
 		return err
 	}
 	// After the index, which a customer's stream lists from.
@@ -157,20 +157,26 @@ type indexed struct {
 // Validate implements codecs.Schema.
 func (r indexed) Validate() error { return codecs.CheckVersion(r.V) }
 
-// index writes an order's index keys, once: the customer and creation time
-// of an order never change, and each of its later updates would otherwise
-// write the same keys again. The customer's key is written last, so when it
-// is there the other is too, even after a crash between the two; one lookup
-// then says whether the order is indexed. A lookup costs more than a write
-// in an LSM tree, and a new instance makes one for every order it reads.
-func index(s storage.Storage, customer, id string, created time.Time) error {
+// index writes an order's index keys. Writing them again changes nothing:
+// the customer and creation time of an order never change. Once the view
+// has caught up (check), it writes them only for an order not indexed yet,
+// since each of an order's later updates would write the same keys again.
+// The customer's key is written last, so when it is there the other is
+// too, even after a crash between the two; one lookup then says whether
+// the order is indexed. While the view catches up it writes without the
+// lookup: a lookup costs more than a write in an LSM tree, a new instance
+// would make one for each of the orders it reads, and most of those are
+// read once (the table topic is compacted).
+func index(s storage.Storage, customer, id string, created time.Time, check bool) error {
 	customerKey, allKey := indexKeys(customer, id, created)
-	done, err := s.Has(customerKey)
-	if err != nil {
-		return fmt.Errorf("indexing order %s: %w", id, err)
-	}
-	if done {
-		return nil
+	if check {
+		done, err := s.Has(customerKey)
+		if err != nil {
+			return fmt.Errorf("indexing order %s: %w", id, err)
+		}
+		if done {
+			return nil
+		}
 	}
 	for _, k := range []string{allKey, customerKey} {
 		if err := s.Set(k, []byte{}); err != nil {
