@@ -15,8 +15,10 @@ export GOFLAGS := -buildvcs=false
 
 ## run: start Kafka (or use KAFKA_BROKERS), then every service and the API on 127.0.0.1:8080
 run: build
-	@if [ -z "$$KAFKA_BROKERS" ]; then broker/kafka.sh start; fi
-	AUTH_HS256_SECRET=$${AUTH_HS256_SECRET:-$(DEV_SECRET)} $(BIN) all
+	@if [ -z "$$KAFKA_BROKERS" ]; then broker/kafka.sh start; \
+		echo "The Kafka broker keeps running after orderflow stops (Ctrl-C); make broker-stop stops it."; fi
+	AUTH_HS256_SECRET=$${AUTH_HS256_SECRET:-$(DEV_SECRET)} $(BIN) all; \
+		rc=$$?; [ -n "$$KAFKA_BROKERS" ] || echo "orderflow stopped; the Kafka broker still runs: make broker-stop"; exit $$rc
 
 ## compose-env: fresh random secrets for docker-compose.yml in .env (git-ignored, mode 0600);
 ## an existing .env is kept, since the volumes already hold data made with its secrets

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"io"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -79,4 +81,11 @@ func attrMap(attrs []any) map[string]any {
 		m[attrs[i].(string)] = attrs[i+1]
 	}
 	return m
+}
+
+// JSON logs write durations for people: "1.5ms", not 1500000.
+func TestLogsWriteDurationsReadably(t *testing.T) {
+	var out bytes.Buffer
+	Config{LogFormat: "json", LogLevel: slog.LevelInfo}.logger(&out).Info("waited", "wait", 1500*time.Microsecond)
+	require.Contains(t, out.String(), `"wait":"1.5ms"`)
 }
