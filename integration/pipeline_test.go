@@ -159,7 +159,7 @@ func TestPipelineEndToEnd(t *testing.T) {
 			}
 		default:
 			require.Equal(t, "notified", o.Status, p.id)
-			require.Equal(t, "shipped", string(msgs[0].Status))
+			require.Equal(t, "notified", string(msgs[0].Status), "the message says what the API shows")
 		}
 		requireHistoryInOrder(t, o)
 		latencies = append(latencies, got.at[p.id].Sub(p.accepted))

@@ -30,9 +30,11 @@ func decide(e Entry, sh events.ShipmentSettled, m notify.Message, err error) (En
 	return e, &n, nil
 }
 
-// message is what the customer reads about an order's outcome.
+// message is what the customer reads about an order's outcome. Its status
+// is the one the API shows once the customer is told (a shipped order is
+// "notified"), so the two never disagree.
 func message(sh events.ShipmentSettled, at time.Time) notify.Message {
-	m := notify.Message{OrderID: sh.Order.ID, CustomerID: sh.Order.CustomerID, Status: sh.Status, At: at}
+	m := notify.Message{OrderID: sh.Order.ID, CustomerID: sh.Order.CustomerID, Status: order.Told(sh.Status), At: at}
 	switch sh.Status {
 	case order.Shipped:
 		m.TrackingNumber = sh.Shipment.TrackingNumber

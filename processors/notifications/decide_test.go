@@ -36,3 +36,12 @@ func TestDecide(t *testing.T) {
 		require.Zero(t, next.Attempts)
 	})
 }
+
+// The customer's message names the status the API shows for the order.
+func TestTheMessageSaysWhatTheAPIShows(t *testing.T) {
+	for _, status := range order.ShipmentOutcomes() {
+		m := message(shipmentSettled("o1", status), ordertest.Epoch)
+		require.Equal(t, order.Told(status), m.Status, "%s", status)
+	}
+	require.Equal(t, order.Notified, message(shipmentSettled("o1", order.Shipped), ordertest.Epoch).Status)
+}
