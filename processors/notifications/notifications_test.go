@@ -109,7 +109,7 @@ func TestNotifications(t *testing.T) {
 			msgs := f.notifier.messages()
 			require.Len(t, msgs, 1)
 			require.Equal(t, "c1", msgs[0].CustomerID)
-			require.Equal(t, tt.status, msgs[0].Status)
+			require.Equal(t, order.Told(tt.status), msgs[0].Status, "the status the API shows")
 			require.Contains(t, msgs[0].Text, tt.text)
 			key, v, ok := f.notified.Next()
 			require.True(t, ok)
