@@ -218,6 +218,19 @@ func (c *Calls) answer(callCtx context.Context, key string, call events.Call, in
 	return a
 }
 
+// StartedHere reports whether the record being processed started the call
+// the entry holds as out. That record, seen again, makes the call again: a
+// crash may have lost it, and the idempotency key (or message id) makes a
+// second call harmless; Calls skips it while it is still out in this
+// process. Any other record of the order waits for the answer.
+func (g *Gate) StartedHere(ctx goka.Context, out *events.Call) bool {
+	if out.StartedBy == Source(ctx) {
+		return true
+	}
+	g.Log(ctx).Info("input seen while a call is out; nothing to do", "action", out.Action, "attempt", out.Attempt)
+	return false
+}
+
 // IsAnswer reports whether the record being processed on a loopback topic
 // is a call's answer (the other records there are due retries).
 func IsAnswer(ctx goka.Context) bool {

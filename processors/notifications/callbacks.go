@@ -32,7 +32,7 @@ func (s *stage) shipmentSettled(ctx goka.Context, msg any) {
 	case e.Notified != nil:
 		s.gate.Replay(ctx, e, topology.NotifiedOrders, *e.Notified)
 	case e.Call != nil:
-		if s.startedHere(ctx, e) {
+		if s.gate.StartedHere(ctx, e.Call) {
 			s.callNotify(ctx, *e.Call, sh, msg.([]byte))
 		}
 	case e.Retry != nil:
@@ -40,18 +40,6 @@ func (s *stage) shipmentSettled(ctx goka.Context, msg any) {
 	default:
 		s.notify(ctx, e, sh, msg.([]byte), msg.([]byte))
 	}
-}
-
-// startedHere reports whether the record being processed started the
-// delivery the entry holds as out; that record, seen again, makes it again
-// (a crash may have lost it; JetStream drops the copy by its message id).
-// Any other record waits for the answer.
-func (s *stage) startedHere(ctx goka.Context, e Entry) bool {
-	if e.Call.StartedBy == intake.Source(ctx) {
-		return true
-	}
-	s.gate.Log(ctx).Info("input seen while a delivery is out; nothing to do", "attempt", e.Call.Attempt)
-	return false
 }
 
 // retryDue tries a delivery again when the scheduler finds it due. Only the
@@ -72,7 +60,7 @@ func (s *stage) retryDue(ctx goka.Context, msg any) {
 		}
 		if e.Call == nil {
 			s.notify(ctx, e, sh, msg.([]byte), r.Input)
-		} else if s.startedHere(ctx, e) {
+		} else if s.gate.StartedHere(ctx, e.Call) {
 			s.callNotify(ctx, *e.Call, sh, r.Input)
 		}
 	case e.Notified != nil && e.Retry == nil && r.Attempt == e.Attempts:

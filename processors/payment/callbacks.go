@@ -28,7 +28,7 @@ func (s *stage) placed(ctx goka.Context, msg any) {
 	case e.Settled != nil:
 		s.gate.Replay(ctx, e, topology.PayedOrders, *e.Settled)
 	case e.Call != nil:
-		if s.startedHere(ctx, e) {
+		if s.gate.StartedHere(ctx, e.Call) {
 			s.callCharge(ctx, *e.Call, p, msg.([]byte))
 		}
 	case e.Retry != nil:
@@ -41,19 +41,6 @@ func (s *stage) placed(ctx goka.Context, msg any) {
 		}
 		s.charge(ctx, e, p, msg.([]byte))
 	}
-}
-
-// startedHere reports whether the record being processed started the call
-// the entry holds as out. That record, seen again, makes the call again: a
-// crash may have lost it, and the idempotency key makes a second call
-// harmless (Calls skips it while it is still out in this process). Any
-// other record waits for the answer.
-func (s *stage) startedHere(ctx goka.Context, e Entry) bool {
-	if e.Call.StartedBy == intake.Source(ctx) {
-		return true
-	}
-	s.gate.Log(ctx).Info("input seen while a call is out; nothing to do", "action", e.Call.Action, "attempt", e.Call.Attempt)
-	return false
 }
 
 // charge records a charge call as out and makes it.
@@ -102,7 +89,7 @@ func (s *stage) shipmentSettled(ctx goka.Context, msg any) {
 	switch {
 	case e.Refunded:
 	case e.Call != nil:
-		if s.startedHere(ctx, e) {
+		if s.gate.StartedHere(ctx, e.Call) {
 			s.callRefund(ctx, *e.Call, sh, msg.([]byte))
 		}
 	case e.Retry != nil:
@@ -143,7 +130,7 @@ func (s *stage) retryDue(ctx goka.Context, msg any) {
 	e, current := intake.Entry(ctx, Entry{V: codecs.Version}), msg.([]byte)
 	switch {
 	case intake.Pending(e.Retry, r) && e.Call != nil:
-		if !s.startedHere(ctx, e) {
+		if !s.gate.StartedHere(ctx, e.Call) {
 			return
 		}
 		s.again(ctx, e, r, current, func(p events.OrderPlaced) { s.callCharge(ctx, *e.Call, p, r.Input) },
