@@ -121,7 +121,7 @@ func (o *Orders) update(ctx goka.UpdateContext, s storage.Storage, key string, v
 		}
 		customer, created = st.Order.CustomerID, st.Order.CreatedAt
 	}
-	if err := index(s, customer, key, created, o.recovered.Load()); err != nil {
+	if err := index(s, customer, key, created, o.Ready()); err != nil {
 		return err
 	}
 	// After the index, which a customer's stream lists from.
@@ -157,7 +157,8 @@ type indexed struct {
 // Validate implements codecs.Schema.
 func (r indexed) Validate() error { return codecs.CheckVersion(r.V) }
 
-// index writes an order's index keys. Writing them again changes nothing:
+// index writes an order's index keys (check is o.Ready(), which latches
+// once the view has caught up). Writing them again changes nothing:
 // the customer and creation time of an order never change. Once the view
 // has caught up (check), it writes them only for an order not indexed yet,
 // since each of an order's later updates would write the same keys again.
