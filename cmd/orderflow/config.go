@@ -35,6 +35,7 @@ type Config struct {
 	}
 	Auth      authConfig
 	Callout   calloutConfig
+	Tracing   tracingConfig
 	RateLimit struct {
 		PerSecond float64
 		Burst     int
@@ -68,10 +69,11 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	if err := f.parse(args); err != nil {
 		return Config{}, err
 	}
+	c.Tracing = readTracing(getenv)
 	if err := c.finish(); err != nil {
 		return Config{}, err
 	}
-	c.startup = f.attrs() // after finish, which fills in derived defaults
+	c.startup = append(f.attrs(), "tracing", c.Tracing.shown()) // after finish, which fills in derived defaults
 	return c, nil
 }
 
@@ -145,6 +147,9 @@ func addAuthFlags(f *envFlags, a *authConfig) {
 func (c *Config) finish() error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("log format %q: want text or json", c.LogFormat)
+	}
+	if err := c.Tracing.check(); err != nil {
+		return err
 	}
 	if c.Gateway.Ledger == "" {
 		c.Gateway.Ledger = filepath.Join(c.DataDir, "gateway-ledger")
