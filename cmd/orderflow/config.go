@@ -69,7 +69,6 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	if err := f.parse(args); err != nil {
 		return Config{}, err
 	}
-	c.Tracing = readTracing(getenv)
 	if err := c.finish(); err != nil {
 		return Config{}, err
 	}
@@ -87,6 +86,7 @@ func serviceFlags(c *Config, name string, getenv func(string) string, output io.
 	addPaymentFlags(f, c)
 	addAuthFlags(f, &c.Auth)
 	addCalloutFlags(f, &c.Callout)
+	addTracingFlags(f, &c.Tracing)
 	f.Float(&c.RateLimit.PerSecond, "rate-limit", "RATE_LIMIT", 50, "requests per second per customer and per address")
 	f.Int(&c.RateLimit.Burst, "rate-burst", "RATE_BURST", 100, "burst per customer and per address")
 	return f
@@ -147,9 +147,6 @@ func addAuthFlags(f *envFlags, a *authConfig) {
 func (c *Config) finish() error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("log format %q: want text or json", c.LogFormat)
-	}
-	if err := c.Tracing.check(); err != nil {
-		return err
 	}
 	if c.Gateway.Ledger == "" {
 		c.Gateway.Ledger = filepath.Join(c.DataDir, "gateway-ledger")

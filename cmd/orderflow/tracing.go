@@ -17,45 +17,43 @@ import (
 	"orderflow/tracing"
 )
 
-// tracingConfig says whether spans are exported, from the standard
-// OpenTelemetry variables: tracing is on when an OTLP endpoint is set
-// (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT) and
-// OTEL_SDK_DISABLED or OTEL_TRACES_EXPORTER=none do not turn it off. The
-// SDK and the OTLP/HTTP exporter read the rest themselves (headers,
-// timeouts, compression, OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES,
-// OTEL_TRACES_SAMPLER, OTEL_BSP_*).
+// tracingConfig says whether and where spans are exported, from the
+// standard OpenTelemetry variables: tracing is on when an OTLP endpoint is
+// set, unless OTEL_SDK_DISABLED. The SDK and the OTLP/HTTP exporter read
+// the rest themselves (OTEL_EXPORTER_OTLP_HEADERS, _TIMEOUT, _COMPRESSION,
+// OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, OTEL_TRACES_SAMPLER,
+// OTEL_BSP_*).
 type tracingConfig struct {
-	Endpoint string // empty: tracing off
-	Protocol string // OTEL_EXPORTER_OTLP_PROTOCOL, which only http/protobuf may be
+	Endpoint       string // the collector's base URL; traces go to /v1/traces
+	TracesEndpoint string // the full URL for traces, before Endpoint
+	Disabled       bool
 }
 
-func readTracing(getenv func(string) string) tracingConfig {
-	if strings.EqualFold(getenv("OTEL_SDK_DISABLED"), "true") || getenv("OTEL_TRACES_EXPORTER") == "none" {
-		return tracingConfig{}
-	}
-	c := tracingConfig{Endpoint: getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"), Protocol: getenv("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL")}
-	if c.Endpoint == "" {
-		c.Endpoint = getenv("OTEL_EXPORTER_OTLP_ENDPOINT")
-	}
-	if c.Protocol == "" {
-		c.Protocol = getenv("OTEL_EXPORTER_OTLP_PROTOCOL")
-	}
-	return c
+func addTracingFlags(f *envFlags, c *tracingConfig) {
+	f.String(&c.Endpoint, "otel-endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", "", "OTLP/HTTP collector `URL` each order's trace is exported to (URL/v1/traces); empty: tracing off")
+	f.String(&c.TracesEndpoint, "otel-traces-endpoint", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "", "OTLP/HTTP `URL` of traces itself, instead of the one above")
+	f.Bool(&c.Disabled, "otel-sdk-disabled", "OTEL_SDK_DISABLED", false, "no tracing, whatever the endpoint")
 }
 
-func (c tracingConfig) check() error {
-	if c.Endpoint != "" && c.Protocol != "" && c.Protocol != "http/protobuf" {
-		return fmt.Errorf("OTEL_EXPORTER_OTLP_PROTOCOL %q: orderflow exports traces over http/protobuf only", c.Protocol)
+// url is where spans go, "" when tracing is off.
+func (c tracingConfig) url() string {
+	switch {
+	case c.Disabled:
+		return ""
+	case c.TracesEndpoint != "":
+		return c.TracesEndpoint
+	case c.Endpoint != "":
+		return strings.TrimSuffix(c.Endpoint, "/") + "/v1/traces"
 	}
-	return nil
+	return ""
 }
 
 // shown is the tracing setting for the start-up line.
 func (c tracingConfig) shown() string {
-	if c.Endpoint == "" {
+	if c.url() == "" {
 		return "off"
 	}
-	return "otlp " + c.Endpoint
+	return c.url()
 }
 
 // tracers gives each service of the process its own TracerProvider, so that
@@ -76,7 +74,7 @@ func newTracers(cfg tracingConfig, logger *slog.Logger) *tracers {
 
 // tracer returns the tracer of service, or nil when tracing is off.
 func (t *tracers) tracer(ctx context.Context, service string) (*tracing.Tracer, error) {
-	if t.cfg.Endpoint == "" {
+	if t.cfg.url() == "" {
 		return nil, nil // a nil tracer is tracing off, not a failure
 	}
 	t.mu.Lock()
@@ -84,7 +82,7 @@ func (t *tracers) tracer(ctx context.Context, service string) (*tracing.Tracer, 
 	p, ok := t.providers[service]
 	if !ok {
 		var err error
-		if p, err = newProvider(ctx, "orderflow-"+service); err != nil {
+		if p, err = newProvider(ctx, t.cfg.url(), "orderflow-"+service); err != nil {
 			return nil, fmt.Errorf("setting up tracing of %s: %w", service, err)
 		}
 		t.providers[service] = p
@@ -92,10 +90,10 @@ func (t *tracers) tracer(ctx context.Context, service string) (*tracing.Tracer, 
 	return tracing.New(p, "orderflow/"+service), nil
 }
 
-// newProvider exports service's spans in batches over OTLP/HTTP. The
-// exporter reads its endpoint and the rest from the OTEL_* variables.
-func newProvider(ctx context.Context, service string) (*sdktrace.TracerProvider, error) {
-	exp, err := otlptracehttp.New(ctx)
+// newProvider exports service's spans in batches over OTLP/HTTP to url.
+// The exporter reads the rest from the OTEL_* variables.
+func newProvider(ctx context.Context, url, service string) (*sdktrace.TracerProvider, error) {
+	exp, err := otlptracehttp.New(ctx, otlptracehttp.WithEndpointURL(url))
 	if err != nil {
 		return nil, fmt.Errorf("creating the otlp exporter: %w", err)
 	}
