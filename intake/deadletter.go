@@ -29,6 +29,7 @@ var ErrTooLarge = errors.New("record too large")
 func (g *Gate) SetAside(ctx goka.Context, value []byte, reason error) {
 	g.Log(ctx).Warn("record set aside as dead letter",
 		"topic", ctx.Topic(), "partition", ctx.Partition(), "offset", ctx.Offset(), "reason", reason.Error())
+	markFailed(ctx, reason)
 	headers := goka.Headers{
 		HeaderTopic:     []byte(ctx.Topic()),
 		HeaderPartition: []byte(strconv.Itoa(int(ctx.Partition()))),
@@ -37,5 +38,5 @@ func (g *Gate) SetAside(ctx goka.Context, value []byte, reason error) {
 		HeaderError:     []byte(reason.Error()),
 		HeaderTime:      []byte(time.Now().UTC().Format(time.RFC3339Nano)),
 	}
-	ctx.Emit(topology.DeadLetters, ctx.Key(), value, goka.WithCtxEmitHeaders(ctx.Headers().Merged(headers)))
+	ctx.Emit(topology.DeadLetters, ctx.Key(), value, goka.WithCtxEmitHeaders(g.passOn(ctx.Headers(), headers)))
 }

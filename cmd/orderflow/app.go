@@ -28,6 +28,7 @@ type app struct {
 	goka    *kafka.Goka
 	metrics *prometheus.Registry
 	ready   *readiness
+	tracers *tracers
 
 	verifierOnce sync.Once
 	verifierV    *auth.Verifier
@@ -46,7 +47,7 @@ func newApp(cfg Config, stderr io.Writer) (*app, error) {
 	if err != nil {
 		return nil, fmt.Errorf("configuring kafka: %w", err)
 	}
-	return &app{cfg: cfg, logger: logger, goka: g, metrics: metrics.NewRegistry(), ready: newReadiness()}, nil
+	return &app{cfg: cfg, logger: logger, goka: g, metrics: metrics.NewRegistry(), ready: newReadiness(), tracers: newTracers(cfg.Tracing, logger)}, nil
 }
 
 // errProcessorNotRunning is a processor that is still recovering its

@@ -35,6 +35,7 @@ type Config struct {
 	}
 	Auth      authConfig
 	Callout   calloutConfig
+	Tracing   tracingConfig
 	RateLimit struct {
 		PerSecond float64
 		Burst     int
@@ -71,7 +72,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	if err := c.finish(); err != nil {
 		return Config{}, err
 	}
-	c.startup = f.attrs() // after finish, which fills in derived defaults
+	c.startup = append(f.attrs(), "tracing", c.Tracing.shown()) // after finish, which fills in derived defaults
 	return c, nil
 }
 
@@ -85,6 +86,7 @@ func serviceFlags(c *Config, name string, getenv func(string) string, output io.
 	addPaymentFlags(f, c)
 	addAuthFlags(f, &c.Auth)
 	addCalloutFlags(f, &c.Callout)
+	addTracingFlags(f, &c.Tracing)
 	f.Float(&c.RateLimit.PerSecond, "rate-limit", "RATE_LIMIT", 50, "requests per second per customer and per address")
 	f.Int(&c.RateLimit.Burst, "rate-burst", "RATE_BURST", 100, "burst per customer and per address")
 	return f

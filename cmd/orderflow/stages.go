@@ -35,6 +35,10 @@ func (a *app) runPayment(ctx context.Context) (err error) {
 		defer closeInto(&err, sim, "the gateway's ledger")
 		gw = sim.WithLatency(a.cfg.Gateway.Latency)
 	}
+	tracer, err := a.tracers.tracer(ctx, "payment")
+	if err != nil {
+		return err
+	}
 	answers, err := a.answers(topology.PaymentGroup)
 	if err != nil {
 		return err
@@ -42,7 +46,7 @@ func (a *app) runPayment(ctx context.Context) (err error) {
 	defer closeInto(&err, answers, "payment's answer emitter")
 	cfg := payment.Config{
 		Gateway: gw, Logger: a.logger, Retry: a.cfg.Retry, Limits: a.limits(), Now: time.Now,
-		Answers: intake.EmitTo(answers.Emitter), Context: ctx, InFlight: a.cfg.InFlight,
+		Answers: intake.EmitTo(answers.Emitter), Context: ctx, InFlight: a.cfg.InFlight, Tracer: tracer,
 	}
 	return a.withScheduler(ctx, func(ctx context.Context) error {
 		return a.supervise(ctx, string(topology.PaymentGroup), func() (*goka.Processor, error) {
@@ -55,7 +59,11 @@ func (a *app) runPayment(ctx context.Context) (err error) {
 // instance, so that wherever a retrying stage runs, its retries come back.
 // In `all` both retrying stages bring one; goka shares the partitions.
 func (a *app) withScheduler(ctx context.Context, run func(context.Context) error) error {
-	cfg := scheduler.Config{Logger: a.logger, Limits: a.limits(), MaxWait: 2 * a.cfg.Retry.Max, Now: time.Now}
+	tracer, err := a.tracers.tracer(ctx, "scheduler")
+	if err != nil {
+		return err
+	}
+	cfg := scheduler.Config{Logger: a.logger, Limits: a.limits(), MaxWait: 2 * a.cfg.Retry.Max, Now: time.Now, Tracer: tracer}
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		return a.supervise(ctx, string(topology.SchedulerGroup), func() (*goka.Processor, error) {
@@ -72,14 +80,22 @@ func (a *app) limits() intake.Limits {
 }
 
 func (a *app) runShipping(ctx context.Context) error {
-	cfg := shipping.Config{Logger: a.logger, Limits: a.limits(), Now: time.Now}
+	tracer, err := a.tracers.tracer(ctx, "shipping")
+	if err != nil {
+		return err
+	}
+	cfg := shipping.Config{Logger: a.logger, Limits: a.limits(), Now: time.Now, Tracer: tracer}
 	return a.supervise(ctx, string(topology.ShippingGroup), func() (*goka.Processor, error) {
 		return intake.NewProcessor(a.goka.Brokers(), shipping.Define(cfg), a.goka.Processor(topology.ShippingGroup)...)
 	})
 }
 
 func (a *app) runOrders(ctx context.Context) error {
-	cfg := orders.Config{Logger: a.logger, Limits: a.limits(), Metrics: metrics.NewPipeline(a.metrics, groupInputs())}
+	tracer, err := a.tracers.tracer(ctx, "orders")
+	if err != nil {
+		return err
+	}
+	cfg := orders.Config{Logger: a.logger, Limits: a.limits(), Metrics: metrics.NewPipeline(a.metrics, groupInputs()), Tracer: tracer}
 	return a.supervise(ctx, string(topology.OrdersGroup), func() (*goka.Processor, error) {
 		return intake.NewProcessor(a.goka.Brokers(), orders.Define(cfg), a.goka.Processor(topology.OrdersGroup)...)
 	})
@@ -103,6 +119,10 @@ func groupInputs() map[string][]string {
 }
 
 func (a *app) runNotifications(ctx context.Context, natsURL string) (err error) {
+	tracer, err := a.tracers.tracer(ctx, "notifications")
+	if err != nil {
+		return err
+	}
 	nc, err := a.connectNATS(natsURL, "orderflow-notifications")
 	if err != nil {
 		return err
@@ -114,7 +134,7 @@ func (a *app) runNotifications(ctx context.Context, natsURL string) (err error) 
 	// delivered anyway.
 	err = retry.Do(ctx, retry.Policy{Base: 200 * time.Millisecond, Max: 5 * time.Second}, func(ctx context.Context) error {
 		var err error
-		pub, err = notify.NewPublisher(ctx, nc)
+		pub, err = notify.NewPublisher(ctx, nc, tracer)
 		return err
 	}, func(attempt int, wait time.Duration, err error) {
 		a.logger.Warn("nats not ready; retrying", "attempt", attempt, "error", err)
@@ -131,7 +151,7 @@ func (a *app) runNotifications(ctx context.Context, natsURL string) (err error) 
 	defer closeInto(&err, answers, "notifications' answer emitter")
 	cfg := notifications.Config{Notifier: pub, Logger: a.logger, Limits: a.limits(), Now: time.Now,
 		Retry:   retry.Policy{Base: a.cfg.Retry.Base, Max: a.cfg.Retry.Max},
-		Answers: intake.EmitTo(answers.Emitter), Context: ctx, InFlight: a.cfg.InFlight}
+		Answers: intake.EmitTo(answers.Emitter), Context: ctx, InFlight: a.cfg.InFlight, Tracer: tracer}
 	return a.withScheduler(ctx, func(ctx context.Context) error {
 		return a.supervise(ctx, string(topology.NotificationsGroup), func() (*goka.Processor, error) {
 			return intake.NewProcessor(a.goka.Brokers(), notifications.Define(cfg), a.goka.Processor(topology.NotificationsGroup)...)

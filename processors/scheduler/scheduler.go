@@ -20,6 +20,7 @@ import (
 	"orderflow/events"
 	"orderflow/intake"
 	"orderflow/topology"
+	"orderflow/tracing"
 )
 
 // Config is what the scheduler needs.
@@ -31,6 +32,9 @@ type Config struct {
 	// and the stage simply tries once more. 0 means a minute.
 	MaxWait time.Duration
 	Now     func() time.Time
+	// Tracer makes the group's spans: a retry's wait is one; nil is
+	// tracing off.
+	Tracer *tracing.Tracer
 }
 
 // Define returns the scheduler's group graph.
@@ -38,8 +42,8 @@ func Define(cfg Config) *goka.GroupGraph {
 	if cfg.MaxWait == 0 {
 		cfg.MaxWait = time.Minute
 	}
-	s := &scheduler{cfg: cfg, gate: intake.New(topology.SchedulerGroup, cfg.Limits, cfg.Logger)}
-	edges := []goka.Edge{goka.Input(topology.Retries, codecs.Raw{}, s.scheduled)}
+	s := &scheduler{cfg: cfg, gate: intake.New(topology.SchedulerGroup, cfg.Limits, cfg.Logger, cfg.Tracer)}
+	edges := []goka.Edge{goka.Input(topology.Retries, codecs.Raw{}, s.gate.Trace(s.scheduled))}
 	for _, g := range topology.Retrying() {
 		edges = append(edges, goka.Output(topology.Loop(g), codecs.Raw{}))
 	}
