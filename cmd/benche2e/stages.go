@@ -100,9 +100,13 @@ func (b *bench) measureStages(ctx context.Context, name string, n int) (stagesRu
 	}
 	spent := before.until(after)
 	payments, paidAt := paid.seen()
+	paidRate := 0.0
+	if payments > 0 {
+		paidRate = float64(payments) / paidAt.Sub(start).Seconds()
+	}
 	b.say("%s: %d paid, %d notified in %v; %s", name, payments, got, last.Sub(start).Round(time.Millisecond), spent.perOrder(n))
 	return stagesRun{
-		orders: n, notified: float64(n) / last.Sub(start).Seconds(), paid: float64(payments) / paidAt.Sub(start).Seconds(),
+		orders: n, notified: float64(n) / last.Sub(start).Seconds(), paid: paidRate,
 		records: float64(spent.total()) / float64(n), brokerCPU: spent.cpu,
 	}, nil
 }
@@ -113,7 +117,7 @@ func (b *bench) measureStages(ctx context.Context, name string, n int) (stagesRu
 func (b *bench) warmStages(ctx context.Context, name string) error {
 	ids := make([]string, 4*b.cfg.partitions)
 	for i := range ids {
-		ids[i] = fmt.Sprintf("e2e-%s-warm-%d", name, i)
+		ids[i] = fmt.Sprintf("e2e-warm-%s-%d", name, i)
 	}
 	if err := b.place(ctx, ids, func(int) string { return "e2e-warm" }); err != nil {
 		return err
