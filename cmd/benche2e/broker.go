@@ -110,4 +110,26 @@ func (b *bench) settled() (usage, error) {
 	return prev, err
 }
 
+// spentSince is what the broker did from before until now, the last
+// notification of a run: its CPU until now, when the work is done and
+// before an idle broker's own upkeep adds up, and the records until they
+// have settled.
+func (b *bench) spentSince(before usage) (spent, error) {
+	pid, err := benchkit.PidFile(b.cfg.pidFile)
+	if err != nil {
+		return spent{}, err
+	}
+	cpu, err := benchkit.CPUTime(pid)
+	if err != nil {
+		return spent{}, err
+	}
+	after, err := b.settled()
+	if err != nil {
+		return spent{}, err
+	}
+	s := before.until(after)
+	s.cpu = cpu - before.cpu
+	return s, nil
+}
+
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -79,16 +79,16 @@ func (b *bench) measureRate(ctx context.Context, api string, i int, rate float64
 	if err != nil && ctx.Err() != nil {
 		return rateResult{}, err
 	}
-	time.Sleep(time.Second) // a duplicate, if any, comes right after
-	after, err := b.settled()
+	spent, err := b.spentSince(before)
 	if err != nil {
 		return rateResult{}, err
 	}
+	time.Sleep(time.Second) // a duplicate, if any, comes right after
 	res := b.rateResult(st, last)
-	spent, n := before.until(after), max(len(want), 1)
+	n := max(len(want), 1)
 	res.records, res.brokerMS = float64(spent.total())/float64(n), ms(spent.cpu)/float64(n)
 	b.say("%.0f/s: %.0f accepted/s, %.0f notified/s, p50 %v p99 %v, %d missing, %d duplicates; %s",
-		rate, res.accepted, res.notified, res.lat.P(50), res.lat.P(99), res.missing, res.dups, spent.perOrder(n))
+		rate, res.accepted, res.notified, short(res.lat.P(50)), short(res.lat.P(99)), res.missing, res.dups, spent.perOrder(n))
 	if err := res.lat.WriteHistogram(b.out, "    "); err != nil {
 		return res, err
 	}

@@ -79,11 +79,15 @@ func (b *bench) producerPerformance(ctx context.Context, size int) (string, erro
 	return last, nil
 }
 
-// showLines copies the tool's lines to out, indented, and returns the last.
+// showLines copies the tool's progress lines to out, indented, and returns
+// the last. Its log lines ("[time] INFO ...") say nothing about the run.
 func showLines(r io.Reader, out io.Writer) string {
 	var last string
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "[") {
+			continue
+		}
 		last = sc.Text()
 		_, _ = fmt.Fprintln(out, "    "+last)
 	}

@@ -31,3 +31,13 @@ func TestSpentCountsOnlyWhatGrew(t *testing.T) {
 	require.Equal(t, 2*time.Second, s.cpu)
 	require.Equal(t, "2.40 records/order (fresh 0.40, new_orders 2.00), broker CPU 200.000 ms/order", s.perOrder(10))
 }
+
+func TestOnlyProducerPerformancesOwnLinesAreShown(t *testing.T) {
+	in := "[2026-11-26 01:11:39,450] INFO initializing\n5000 records sent, 999.8 records/sec\n[2026-11-26 01:11:43,423] INFO Closing\n" +
+		"100000 records sent, 26315.8 records/sec (11.82 MB/sec), 33.21 ms avg latency, 565.00 ms max latency, 25 ms 50th, 94 ms 95th, 118 ms 99th, 146 ms 99.9th.\n"
+	var out strings.Builder
+	last := showLines(strings.NewReader(in), &out)
+	require.NotContains(t, out.String(), "INFO")
+	m := perfLine.FindStringSubmatch(last)
+	require.Equal(t, []string{"26315.8", "11.82", "25", "118"}, []string{m[2], m[3], m[6], m[8]})
+}

@@ -94,11 +94,10 @@ func (b *bench) measureStages(ctx context.Context, name string, n int) (stagesRu
 	if err != nil {
 		return stagesRun{}, err
 	}
-	after, err := b.settled()
+	spent, err := b.spentSince(before)
 	if err != nil {
 		return stagesRun{}, err
 	}
-	spent := before.until(after)
 	payments, paidAt := paid.seen()
 	paidRate := 0.0
 	if payments > 0 {
