@@ -34,7 +34,13 @@ func (b *bench) overHTTP(ctx context.Context, r *report) error {
 	if _, err := s.WaitReady(ctx, s.base, 3*time.Minute); err != nil {
 		return errors.Join(err, s.Stop())
 	}
-	err = b.warmHTTP(ctx, s.base)
+	if err = b.warmHTTP(ctx, s.base); err == nil {
+		// Until idle: the first rate must not share the machine with the
+		// compactions and catch-up of a process just started.
+		if _, idleErr := s.WaitIdle(ctx, 2*time.Minute); idleErr != nil {
+			b.say("c: going on: %v", idleErr)
+		}
+	}
 	for i, rate := range b.cfg.rates {
 		if err != nil {
 			break

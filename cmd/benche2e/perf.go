@@ -28,11 +28,13 @@ func (b *bench) ceiling(ctx context.Context, r *report) error {
 		return err
 	}
 	b.say("a: ProducerPerformance, %d records of %d bytes (%s), acks=all, %d partitions", b.cfg.perfRecords, size, from, b.cfg.partitions)
-	if err := b.createCeilingTopic(); err != nil {
-		return err
-	}
+	// Before the topic exists: a topic just created has no leader for a
+	// moment, and its end offsets cannot be read yet.
 	before, err := b.usage()
 	if err != nil {
+		return err
+	}
+	if err := b.createCeilingTopic(); err != nil {
 		return err
 	}
 	last, err := b.producerPerformance(ctx, size)
