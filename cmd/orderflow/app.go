@@ -28,6 +28,7 @@ type app struct {
 	goka    *kafka.Goka
 	metrics *prometheus.Registry
 	ready   *readiness
+	groups  *groups
 
 	verifierOnce sync.Once
 	verifierV    *auth.Verifier
@@ -42,11 +43,19 @@ func newApp(cfg Config, stderr io.Writer) (*app, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("creating data folder: %w", err)
 	}
+	id, err := resolveInstanceID(cfg.StaticMembership, cfg.InstanceID, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Kafka.InstanceID = id
+	logger.Info("consumer group membership", "static", id != "", "instance_id", id)
 	g, err := kafka.NewGoka(cfg.Kafka, cfg.DataDir, logger)
 	if err != nil {
 		return nil, fmt.Errorf("configuring kafka: %w", err)
 	}
-	return &app{cfg: cfg, logger: logger, goka: g, metrics: metrics.NewRegistry(), ready: newReadiness()}, nil
+	reg := metrics.NewRegistry()
+	return &app{cfg: cfg, logger: logger, goka: g, metrics: reg, ready: newReadiness(),
+		groups: &groups{metrics: metrics.NewGroups(reg), topics: map[goka.Group][]string{}}}, nil
 }
 
 // errProcessorNotRunning is a processor that is still recovering its
@@ -81,6 +90,10 @@ func (a *app) supervise(ctx context.Context, name string, build func() (*goka.Pr
 			attempt = 1
 		}
 		wait := backoff.Backoff(attempt)
+		if fenced(err) {
+			a.logger.Error("another running process has this one's group instance id; give each its own DATA_DIR or INSTANCE_ID",
+				"stage", name, "instance_id", a.cfg.Kafka.InstanceID)
+		}
 		a.logger.Error("processor stopped; restarting", "stage", name, "error", err, "wait", wait)
 		select {
 		case <-ctx.Done():
