@@ -30,6 +30,9 @@ type app struct {
 	ready   *readiness
 	groups  *groups
 
+	retriesOnce sync.Once
+	retriesV    *metrics.Retries
+
 	verifierOnce sync.Once
 	verifierV    *auth.Verifier
 	verifierErr  error

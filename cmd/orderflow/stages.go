@@ -35,6 +35,7 @@ func (a *app) runPayment(ctx context.Context) (err error) {
 		defer closeInto(&err, sim, "the gateway's ledger")
 		gw = sim.WithLatency(a.cfg.Gateway.Latency)
 	}
+	gw = meteredGateway{gw: gw, calls: metrics.NewGatewayCalls(a.metrics, payment.Actions())}
 	answers, err := a.answers(topology.PaymentGroup)
 	if err != nil {
 		return err
@@ -54,13 +55,25 @@ func (a *app) runPayment(ctx context.Context) (err error) {
 // In `all` both retrying stages bring one; goka shares the partitions, and
 // each is a member of the scheduler group under the name of its stage.
 func (a *app) withScheduler(ctx context.Context, stage goka.Group, run func(context.Context) error) error {
-	cfg := scheduler.Config{Logger: a.logger, Limits: a.limits(), MaxWait: 2 * a.cfg.Retry.Max, Now: time.Now}
+	cfg := scheduler.Config{Logger: a.logger, Limits: a.limits(), MaxWait: 2 * a.cfg.Retry.Max, Now: time.Now, Retries: a.retries()}
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		return a.runGroup(ctx, topology.SchedulerGroup, "beside-"+string(stage), func() *goka.GroupGraph { return scheduler.Define(cfg) })
 	})
 	g.Go(func() error { return run(ctx) })
 	return g.Wait()
+}
+
+// retries returns the process's count of retries, made once: in `all` two
+// schedulers share it.
+func (a *app) retries() *metrics.Retries {
+	a.retriesOnce.Do(func() {
+		a.retriesV = metrics.NewRetries(a.metrics, map[string][]string{
+			string(topology.PaymentGroup):       payment.Actions(),
+			string(topology.NotificationsGroup): notifications.Actions(),
+		})
+	})
+	return a.retriesV
 }
 
 // limits are what every group's input gate accepts.
@@ -74,7 +87,7 @@ func (a *app) runShipping(ctx context.Context) error {
 }
 
 func (a *app) runOrders(ctx context.Context) error {
-	cfg := orders.Config{Logger: a.logger, Limits: a.limits(), Metrics: metrics.NewPipeline(a.metrics, groupInputs())}
+	cfg := orders.Config{Logger: a.logger, Limits: a.limits(), Metrics: metrics.NewPipeline(a.metrics, groupInputs(), intake.Reasons())}
 	return a.runGroup(ctx, topology.OrdersGroup, string(topology.OrdersGroup), func() *goka.GroupGraph { return orders.Define(cfg) })
 }
 
@@ -118,7 +131,8 @@ func (a *app) runNotifications(ctx context.Context, natsURL string) (err error) 
 		return err
 	}
 	defer closeInto(&err, answers, "notifications' answer emitter")
-	cfg := notifications.Config{Notifier: pub, Logger: a.logger, Limits: a.limits(), Now: time.Now,
+	notifier := meteredNotifier{n: pub, calls: metrics.NewNATSPublishes(a.metrics)}
+	cfg := notifications.Config{Notifier: notifier, Logger: a.logger, Limits: a.limits(), Now: time.Now,
 		Retry:   retry.Policy{Base: a.cfg.Retry.Base, Max: a.cfg.Retry.Max},
 		Answers: intake.EmitTo(answers.Emitter), Context: ctx, InFlight: a.cfg.InFlight}
 	return a.withScheduler(ctx, topology.NotificationsGroup, func(ctx context.Context) error {

@@ -19,6 +19,7 @@ import (
 	"orderflow/codecs"
 	"orderflow/events"
 	"orderflow/intake"
+	"orderflow/metrics"
 	"orderflow/topology"
 )
 
@@ -31,6 +32,8 @@ type Config struct {
 	// and the stage simply tries once more. 0 means a minute.
 	MaxWait time.Duration
 	Now     func() time.Time
+	// Retries counts the retries received; nil counts nothing.
+	Retries *metrics.Retries
 }
 
 // Define returns the scheduler's group graph.
@@ -61,6 +64,7 @@ func (s *scheduler) scheduled(ctx goka.Context, msg any) {
 		s.gate.SetAside(ctx, msg.([]byte), fmt.Errorf("%w: group %q does not retry", codecs.ErrInvalid, r.Group))
 		return
 	}
+	s.cfg.Retries.Retry(r.Group, r.Action)
 	wait := min(r.DueAt.Sub(s.cfg.Now()), s.cfg.MaxWait)
 	if wait > 0 {
 		t := time.NewTimer(wait)
