@@ -46,12 +46,6 @@ func newApp(cfg Config, stderr io.Writer) (*app, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("creating data folder: %w", err)
 	}
-	id, err := resolveInstanceID(cfg.StaticMembership, cfg.InstanceID, cfg.DataDir)
-	if err != nil {
-		return nil, err
-	}
-	cfg.Kafka.InstanceID = id
-	logger.Info("consumer group membership", "static", id != "", "instance_id", id)
 	g, err := kafka.NewGoka(cfg.Kafka, cfg.DataDir, logger)
 	if err != nil {
 		return nil, fmt.Errorf("configuring kafka: %w", err)
@@ -59,6 +53,22 @@ func newApp(cfg Config, stderr io.Writer) (*app, error) {
 	reg := metrics.NewRegistry()
 	return &app{cfg: cfg, logger: logger, goka: g, metrics: reg, ready: newReadiness(),
 		groups: &groups{metrics: metrics.NewGroups(reg), topics: map[goka.Group][]string{}}}, nil
+}
+
+// forProcessors prepares a process that runs processors: with static
+// membership, they join their groups under the process's instance id.
+// Other commands neither need nor keep one.
+func (a *app) forProcessors() error {
+	id, err := resolveInstanceID(a.cfg.StaticMembership, a.cfg.InstanceID, a.cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	a.cfg.Kafka.InstanceID = id
+	if a.goka, err = kafka.NewGoka(a.cfg.Kafka, a.cfg.DataDir, a.logger); err != nil {
+		return fmt.Errorf("configuring kafka: %w", err)
+	}
+	a.logger.Info("consumer group membership", "static", id != "", "instance_id", id)
+	return nil
 }
 
 // errProcessorNotRunning is a processor that is still recovering its

@@ -18,6 +18,9 @@ func runAll(ctx context.Context, cfg Config, e env) error {
 		return err
 	}
 	a.logger.Info("starting orderflow", cfg.logAttrs()...)
+	if err := a.forProcessors(); err != nil {
+		return err
+	}
 	if err := a.ensureTopics(ctx); err != nil {
 		return err
 	}
@@ -68,6 +71,9 @@ func stageOnly(name string, run func(a *app, ctx context.Context) error) func(co
 			return err
 		}
 		a.logger.Info("starting "+name, cfg.logAttrs()...)
+		if err := a.forProcessors(); err != nil {
+			return err
+		}
 		g, ctx := errgroup.WithContext(ctx)
 		g.Go(func() error { return a.serveMetrics(ctx) })
 		g.Go(func() error { return run(a, ctx) })
