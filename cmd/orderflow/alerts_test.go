@@ -1,9 +1,12 @@
 package main
 
 import (
+	"encoding/json"
 	"log/slog"
 	"net/http"
+	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/go-chi/chi/v5"
@@ -52,7 +55,7 @@ func metricNames(expr parser.Expr) []string {
 	parser.Inspect(expr, func(node parser.Node, _ []parser.Node) error {
 		if vs, ok := node.(*parser.VectorSelector); ok {
 			for _, m := range vs.LabelMatchers {
-				if m.Name == labels.MetricName && m.Type == labels.MatchEqual {
+				if m.Name == model.MetricNameLabel && m.Type == labels.MatchEqual {
 					names = append(names, m.Value)
 				}
 			}
@@ -91,4 +94,30 @@ func exportedMetrics(t *testing.T) map[string]bool {
 		}
 	}
 	return names
+}
+
+// The dashboard's queries parse and name only metrics orderflow exports.
+func TestDashboardQueries(t *testing.T) {
+	b, err := os.ReadFile("../../deploy/grafana/dashboards/orderflow.json")
+	require.NoError(t, err)
+	var d struct {
+		Panels []struct {
+			Title   string `json:"title"`
+			Targets []struct {
+				Expr string `json:"expr"`
+			} `json:"targets"`
+		} `json:"panels"`
+	}
+	require.NoError(t, json.Unmarshal(b, &d))
+	p := parser.NewParser(parser.Options{})
+	exported := exportedMetrics(t)
+	for _, panel := range d.Panels {
+		for _, target := range panel.Targets {
+			expr, err := p.ParseExpr(strings.ReplaceAll(target.Expr, "$__rate_interval", "1m"))
+			require.NoError(t, err, panel.Title)
+			for _, name := range metricNames(expr) {
+				require.True(t, exported[name], "panel %q names %s, which orderflow does not export", panel.Title, name)
+			}
+		}
+	}
 }
