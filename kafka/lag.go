@@ -1,6 +1,7 @@
 package kafka
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/IBM/sarama"
@@ -99,7 +100,7 @@ func (l *LagReader) offsets(partitions map[string][]int32, at int64) (map[string
 	for t, parts := range res {
 		out[t] = map[int32]int64{}
 		for p, r := range parts {
-			if r.Err != nil && r.Err != sarama.ErrNoError {
+			if r.Err != nil && !errors.Is(r.Err, sarama.ErrNoError) {
 				return nil, fmt.Errorf("reading the offset of %s/%d: %w", t, p, r.Err)
 			}
 			out[t][p] = r.Offset

@@ -30,7 +30,7 @@ func resolveInstanceID(static bool, configured, dataDir string) (string, error) 
 		return configured, nil
 	}
 	path := filepath.Join(dataDir, instanceIDFile)
-	b, err := os.ReadFile(path)
+	b, err := os.ReadFile(path) //nolint:gosec // the operator's own DATA_DIR
 	if err == nil {
 		if id := strings.TrimSpace(string(b)); id != "" {
 			return id, nil
@@ -42,7 +42,7 @@ func resolveInstanceID(static bool, configured, dataDir string) (string, error) 
 	if err != nil {
 		return "", err
 	}
-	if err := os.WriteFile(path, []byte(id+"\n"), 0o640); err != nil {
+	if err := os.WriteFile(path, []byte(id+"\n"), 0o600); err != nil { //nolint:gosec // the operator's own DATA_DIR
 		return "", fmt.Errorf("writing instance id: %w", err)
 	}
 	return id, nil
