@@ -71,7 +71,7 @@ func restartPayment(t *testing.T, static bool) time.Duration {
 		all = append(all, &placed{id: o.ID, customer: cl})
 	}
 	time.Sleep(500 * time.Millisecond)
-	lag := scrapeLines(otherAddr, `orderflow_consumer_lag{group="payment",topic="new_orders"`)
+	lag := scrapeLines(otherAddr, `orderflow_consumer_lag{group="payment",`, `topic="new_orders"`)
 	waitTerminal(t, ctx, all)
 	done := time.Since(killed)
 	t.Logf("restart: the other instance's view of the payment group's lag on new_orders 0.5 s after the orders were placed:\n%s", strings.Join(lag, "\n"))
@@ -116,8 +116,8 @@ func series(addr, name string) float64 {
 }
 
 // scrapeLines returns the lines of a process's /metrics that start with
-// prefix.
-func scrapeLines(addr, prefix string) []string {
+// prefix and contain part (labels are written in the order of their names).
+func scrapeLines(addr, prefix, part string) []string {
 	resp, err := readyClient.Get("http://" + addr + "/metrics")
 	if err != nil {
 		return nil
@@ -127,7 +127,7 @@ func scrapeLines(addr, prefix string) []string {
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
-		if strings.HasPrefix(sc.Text(), prefix) {
+		if strings.HasPrefix(sc.Text(), prefix) && strings.Contains(sc.Text(), part) {
 			lines = append(lines, sc.Text())
 		}
 	}
