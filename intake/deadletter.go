@@ -17,6 +17,7 @@ const (
 	HeaderOffset    = "dlq.source.offset"
 	HeaderGroup     = "dlq.group"
 	HeaderError     = "dlq.error"
+	HeaderReason    = "dlq.reason" // one of Reasons(), for counting
 	HeaderTime      = "dlq.time"
 )
 
@@ -36,6 +37,7 @@ func (g *Gate) SetAside(ctx goka.Context, value []byte, reason error) {
 		HeaderOffset:    []byte(strconv.FormatInt(ctx.Offset(), 10)),
 		HeaderGroup:     []byte(ctx.Group()),
 		HeaderError:     []byte(reason.Error()),
+		HeaderReason:    []byte(Reason(reason)),
 		HeaderTime:      []byte(time.Now().UTC().Format(time.RFC3339Nano)),
 	}
 	ctx.Emit(topology.DeadLetters, ctx.Key(), value, goka.WithCtxEmitHeaders(g.passOn(ctx.Headers(), headers)))

@@ -19,6 +19,9 @@ func runAll(ctx context.Context, cfg Config, e env) (err error) {
 	}
 	defer closeInto(&err, a.tracers, "tracing")
 	a.logger.Info("starting orderflow", cfg.logAttrs()...)
+	if err := a.forProcessors(); err != nil {
+		return err
+	}
 	if err := a.ensureTopics(ctx); err != nil {
 		return err
 	}
@@ -71,6 +74,9 @@ func stageOnly(name string, run func(a *app, ctx context.Context) error) func(co
 		}
 		defer closeInto(&err, a.tracers, "tracing")
 		a.logger.Info("starting "+name, cfg.logAttrs()...)
+		if err := a.forProcessors(); err != nil {
+			return err
+		}
 		g, ctx := errgroup.WithContext(ctx)
 		g.Go(func() error { return a.serveMetrics(ctx) })
 		g.Go(func() error { return run(a, ctx) })

@@ -170,7 +170,11 @@ func (g *group) store(ctx goka.Context, st events.OrderState) {
 // a dead letter is by definition something that does not decode.
 func (g *group) deadLetter(ctx goka.Context, msg any) {
 	h := ctx.Headers()
-	g.cfg.Metrics.DeadLetter(string(h[intake.HeaderTopic]), string(h[intake.HeaderGroup]))
+	reason := string(h[intake.HeaderReason])
+	if reason == "" { // set aside before dead letters said why
+		reason = intake.ReasonOther
+	}
+	g.cfg.Metrics.DeadLetter(string(h[intake.HeaderTopic]), string(h[intake.HeaderGroup]), reason)
 }
 
 func (g *group) state(ctx goka.Context) events.OrderState {

@@ -19,6 +19,7 @@ import (
 	"orderflow/codecs"
 	"orderflow/events"
 	"orderflow/intake"
+	"orderflow/metrics"
 	"orderflow/topology"
 	"orderflow/tracing"
 )
@@ -35,6 +36,8 @@ type Config struct {
 	// Tracer makes the group's spans: a retry's wait is one; nil is
 	// tracing off.
 	Tracer *tracing.Tracer
+	// Retries counts the retries received; nil counts nothing.
+	Retries *metrics.Retries
 }
 
 // Define returns the scheduler's group graph.
@@ -65,6 +68,7 @@ func (s *scheduler) scheduled(ctx goka.Context, msg any) {
 		s.gate.SetAside(ctx, msg.([]byte), fmt.Errorf("%w: group %q does not retry", codecs.ErrInvalid, r.Group))
 		return
 	}
+	s.cfg.Retries.Retry(r.Group, r.Action)
 	wait := min(r.DueAt.Sub(s.cfg.Now()), s.cfg.MaxWait)
 	if wait > 0 {
 		t := time.NewTimer(wait)
