@@ -53,7 +53,7 @@ func (c tracingConfig) shown() string {
 	if c.url() == "" {
 		return "off"
 	}
-	return c.url()
+	return redactURL(c.url())
 }
 
 // tracers gives each service of the process its own TracerProvider, so that
