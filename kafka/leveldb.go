@@ -25,6 +25,13 @@ import (
 //     records leaves compaction work behind, and with the defaults its first
 //     writes after a restart waited for that work to be done; the bloom
 //     filters keep reads over more level-0 files cheap.
+//   - Level 0 is compacted from 16 files on, not 4. Order ids are random,
+//     so every file written from memory spans the whole key range and a
+//     compaction into level 1 rewrites all of level 1; at 4 files a new
+//     instance rewrote level 1 once per 16 MiB it read, at 16 once per
+//     64 MiB. A new API instance at a million orders was ready in 6 s
+//     instead of 10-11 s, on 40% less CPU. The bloom filters keep a lookup
+//     over more level-0 files cheap (a list page's p99 stayed under 4 ms).
 //   - Reads never start compactions. goleveldb counts lookups that visit
 //     more than one file and rewrites files that draw too many; under a
 //     steady rate of reads that rewriting ran beside the reads and made
@@ -36,6 +43,7 @@ func LevelDBOptions() *opt.Options {
 		WriteBuffer:            4 * opt.MiB,
 		OpenFilesCacheCapacity: 64,
 		DisableSeeksCompaction: true,
+		CompactionL0Trigger:    16,
 		WriteL0SlowdownTrigger: 32,
 		WriteL0PauseTrigger:    64,
 	}
