@@ -11,7 +11,7 @@ DEV_SECRET ?= dev-secret-change-me-0123456789abcdef
 
 export GOFLAGS := -buildvcs=false
 
-.PHONY: run build test test-unit test-integration test-contract fuzz bench bench-scale lint broker broker-stop chromium clean compose-env
+.PHONY: run build test test-unit test-integration test-cluster test-contract fuzz bench bench-scale lint broker broker-stop cluster cluster-stop chromium clean compose-env
 
 ## run: start Kafka (or use KAFKA_BROKERS), then every service and the API on 127.0.0.1:8080
 run: build
@@ -31,7 +31,8 @@ build:
 	$(GO) build -o bin/loadgen ./cmd/loadgen
 
 ## test: vet, unit tests under -race, short fuzz runs, then the integration tests on a fresh broker
-test: lint test-unit fuzz test-integration test-contract
+## and the broker fault tests on a fresh three-broker cluster
+test: lint test-unit fuzz test-integration test-cluster test-contract
 
 ## chromium: the browser the tracking page's tests drive (internal/browsertest). As root on
 ## Debian it is installed with apt-get when missing, as broker/kafka.sh installs Java.
@@ -78,6 +79,18 @@ test-integration: chromium
 		$(BROWSER_ENV)/integration $(GO) test -count=1 -v -timeout 25m ./integration/ ; \
 		rc=$$?; $(TEST_BROKER_ENV) broker/kafka.sh stop; exit $$rc
 
+## test-cluster: the broker fault tests (integration/clusterfaults_test.go) on a fresh three-broker
+## cluster on ports $(TEST_CLUSTER_PORT), +100 and +200 (controllers one above each), stopped afterwards;
+## the tests kill, stop and start its nodes through broker/cluster.sh. About 5 minutes.
+TEST_CLUSTER_PORT ?= 19192
+TEST_CLUSTER_ENV := KAFKA_CLUSTER_PORT=$(TEST_CLUSTER_PORT) KAFKA_CLUSTER_DIR=$(CURDIR)/.data/cluster-test
+test-cluster:
+	rm -rf .data/cluster-test
+	$(TEST_CLUSTER_ENV) broker/cluster.sh start
+	$(TEST_CLUSTER_ENV) ORDERFLOW_TEST_KAFKA=$$($(TEST_CLUSTER_ENV) broker/cluster.sh brokers) ORDERFLOW_TEST_CLUSTER_SCRIPT=$(CURDIR)/broker/cluster.sh \
+		$(GO) test -count=1 -v -timeout 20m -run '^TestKafkaClusterFaults$$' ./integration/ ; \
+		rc=$$?; $(TEST_CLUSTER_ENV) broker/cluster.sh stop; exit $$rc
+
 ## test-contract: schemathesis (from PyPI, into .cache) against the real API on a fresh broker: no 5xx,
 ## every answer as api/openapi.json says; the findings accepted on purpose are in contract/baseline.json
 CONTRACT_BROKER_ENV := KAFKA_PORT=$(TEST_KAFKA_PORT) KAFKA_CONTROLLER_PORT=$$(($(TEST_KAFKA_PORT)+1)) KAFKA_DATA_DIR=$(CURDIR)/$(TEST_KAFKA_DIR)-contract
@@ -109,6 +122,14 @@ broker:
 
 broker-stop:
 	broker/kafka.sh stop
+
+## cluster: a local three-broker KRaft cluster (broker/cluster.sh) on 127.0.0.1:9192,9292,9392;
+## then `KAFKA_BROKERS=$$(broker/cluster.sh brokers) make run`
+cluster:
+	broker/cluster.sh start
+
+cluster-stop:
+	broker/cluster.sh stop
 
 clean:
 	rm -rf bin .data

@@ -24,6 +24,8 @@ export KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
 # The first start waits for the quorum of all three, on a busy machine too.
 export KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-120}"
 CLUSTER_ID_FILE="$KAFKA_CLUSTER_DIR/cluster.id"
+# With KAFKA_SECURE=1 the nodes share one CA, certificate and set of users.
+export KAFKA_SECURE_DIR="${KAFKA_SECURE_DIR:-$KAFKA_CLUSTER_DIR/secure}"
 
 say() { echo "cluster: $*"; }
 die() { echo "cluster: $*" >&2; exit 1; }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -76,6 +77,39 @@ func replication(cfg Config, admin sarama.ClusterAdmin) (int16, error) {
 		return 0, fmt.Errorf("counting brokers: %w", err)
 	}
 	return DefaultReplication(len(brokers)), nil
+}
+
+// replicationOnce finds, once per process, the replication goka checks
+// every topic against (it refuses a topic with another one).
+type replicationOnce struct {
+	mu sync.Mutex
+	rf int16
+}
+
+// get returns the configured replication or, when that is 0, the one
+// new_orders was made with: the topics exist before any goka client starts,
+// and a broker that is down still counts among a partition's replicas,
+// where it would be missing from a count of live brokers.
+func (o *replicationOnce) get(cfg Config, brokers []string, sc *sarama.Config) (int16, error) {
+	if cfg.Replication > 0 {
+		return cfg.Replication, nil
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.rf > 0 {
+		return o.rf, nil
+	}
+	client, err := sarama.NewClient(brokers, sc)
+	if err != nil {
+		return 0, fmt.Errorf("connecting to kafka %v: %w", brokers, err)
+	}
+	defer func() { _ = client.Close() }()
+	replicas, err := client.Replicas(string(topology.NewOrders), 0)
+	if err != nil || len(replicas) == 0 {
+		return DefaultReplication(len(client.Brokers())), nil
+	}
+	o.rf = int16(len(replicas))
+	return o.rf, nil
 }
 
 // DefaultReplication is the replication factor for a cluster of n brokers.
