@@ -11,7 +11,7 @@ DEV_SECRET ?= dev-secret-change-me-0123456789abcdef
 
 export GOFLAGS := -buildvcs=false
 
-.PHONY: run build test test-unit test-integration test-cluster test-contract fuzz bench bench-scale lint broker broker-stop cluster cluster-stop chromium clean compose-env
+.PHONY: run build test test-unit test-integration test-cluster test-secure test-contract fuzz bench bench-scale lint broker broker-stop cluster cluster-stop chromium clean compose-env
 
 ## run: start Kafka (or use KAFKA_BROKERS), then every service and the API on 127.0.0.1:8080
 run: build
@@ -31,8 +31,8 @@ build:
 	$(GO) build -o bin/loadgen ./cmd/loadgen
 
 ## test: vet, unit tests under -race, short fuzz runs, then the integration tests on a fresh broker
-## and the broker fault tests on a fresh three-broker cluster
-test: lint test-unit fuzz test-integration test-cluster test-contract
+## and the broker fault tests on a fresh three-broker cluster, and the pipeline through a secured broker
+test: lint test-unit fuzz test-integration test-cluster test-secure test-contract
 
 ## chromium: the browser the tracking page's tests drive (internal/browsertest). As root on
 ## Debian it is installed with apt-get when missing, as broker/kafka.sh installs Java.
@@ -90,6 +90,17 @@ test-cluster:
 	$(TEST_CLUSTER_ENV) ORDERFLOW_TEST_KAFKA=$$($(TEST_CLUSTER_ENV) broker/cluster.sh brokers) ORDERFLOW_TEST_CLUSTER_SCRIPT=$(CURDIR)/broker/cluster.sh \
 		$(GO) test -count=1 -v -timeout 20m -run '^TestKafkaClusterFaults$$' ./integration/ ; \
 		rc=$$?; $(TEST_CLUSTER_ENV) broker/cluster.sh stop; exit $$rc
+
+## test-secure: the pipeline through a fresh broker with KAFKA_SECURE=1 (SASL_SSL, SCRAM users, TLS,
+## ACLs: broker/secure.sh) on port $(TEST_SECURE_PORT), and what it must refuse; stopped afterwards
+TEST_SECURE_PORT ?= 19492
+TEST_SECURE_ENV := KAFKA_SECURE=1 KAFKA_PORT=$(TEST_SECURE_PORT) KAFKA_CONTROLLER_PORT=$$(($(TEST_SECURE_PORT)+1)) KAFKA_DATA_DIR=$(CURDIR)/.data/kafka-secure
+test-secure:
+	rm -rf .data/kafka-secure
+	$(TEST_SECURE_ENV) broker/kafka.sh start
+	ORDERFLOW_TEST_KAFKA=127.0.0.1:$(TEST_SECURE_PORT) ORDERFLOW_TEST_SECURE_DIR=$(CURDIR)/.data/kafka-secure/secure \
+		$(GO) test -count=1 -v -timeout 10m -run '^TestSecureKafka$$' ./integration/ ; \
+		rc=$$?; $(TEST_SECURE_ENV) broker/kafka.sh stop; exit $$rc
 
 ## test-contract: schemathesis (from PyPI, into .cache) against the real API on a fresh broker: no 5xx,
 ## every answer as api/openapi.json says; the findings accepted on purpose are in contract/baseline.json

@@ -22,11 +22,17 @@ KAFKA_CLUSTER_ID="${KAFKA_CLUSTER_ID:-}"
 KAFKA_REPLICATION="${KAFKA_REPLICATION:-1}"
 # One replica may be lost without refusing writes once there are three.
 KAFKA_MIN_ISR="${KAFKA_MIN_ISR:-$((KAFKA_REPLICATION >= 3 ? 2 : 1))}"
+# 1: SASL_SSL, SCRAM users, TLS and ACLs (secure.sh).
+KAFKA_SECURE="${KAFKA_SECURE:-0}"
 # Absolute paths: the pid check matches the broker's command line.
 [[ "$KAFKA_DATA_DIR" == /* ]] || KAFKA_DATA_DIR="$PWD/$KAFKA_DATA_DIR"
 [[ "$KAFKA_LIBS" == /* ]] || KAFKA_LIBS="$PWD/$KAFKA_LIBS"
 
 POM="$ROOT/broker/pom.xml"
+if [[ "$KAFKA_SECURE" == 1 ]]; then
+	# shellcheck source=broker/secure.sh
+	source "$ROOT/broker/secure.sh"
+fi
 LOG4J_CONFIG="$ROOT/broker/log4j2.yaml"
 # The stamp holds a hash of pom.xml: jars are fetched again when the pom changes.
 STAMP="$KAFKA_LIBS/.fetched"
@@ -187,7 +193,9 @@ format_storage() {
 		echo "$id" >"$CLUSTER_ID_FILE"
 	fi
 	say "formatting $KAFKA_DATA_DIR/logs (cluster id $(<"$CLUSTER_ID_FILE"))"
-	run_java kafka.tools.StorageTool format -t "$(<"$CLUSTER_ID_FILE")" -c "$PROPS" >>"$LOG_FILE" 2>&1 ||
+	local scram=()
+	[[ "$KAFKA_SECURE" == 1 ]] && mapfile -t scram < <(scram_args)
+	run_java kafka.tools.StorageTool format -t "$(<"$CLUSTER_ID_FILE")" -c "$PROPS" "${scram[@]}" >>"$LOG_FILE" 2>&1 ||
 		die "formatting the storage failed; see $LOG_FILE"
 }
 
@@ -249,6 +257,10 @@ cmd_start() {
 	need_java
 	fetch_libs
 	write_properties
+	if [[ "$KAFKA_SECURE" == 1 ]]; then
+		make_secrets
+		secure_properties
+	fi
 	[[ -f "$LOG_FILE" ]] && mv -f "$LOG_FILE" "$LOG_FILE.1"
 	format_storage
 	rm -f "$PID_FILE"
@@ -256,6 +268,7 @@ cmd_start() {
 	# The pid file is written by the child; give it a moment to appear.
 	for _ in $(seq 50); do [[ -s "$PID_FILE" ]] && break; sleep 0.1; done
 	wait_ready || { cmd_kill >/dev/null; exit 1; }
+	[[ "$KAFKA_SECURE" == 1 ]] && apply_acls_once
 	say "ready on 127.0.0.1:$KAFKA_PORT (pid $(<"$PID_FILE"), data $KAFKA_DATA_DIR, $((SECONDS - begin))s)"
 }
 
