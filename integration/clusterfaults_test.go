@@ -98,14 +98,20 @@ func requireReplicated(t *testing.T, b *brokers) {
 	}
 	meta, err := b.admin.DescribeTopics(names)
 	require.NoError(t, err)
+	var resources []*sarama.ConfigResource
 	for _, m := range meta {
 		for _, p := range m.Partitions {
 			require.Len(t, p.Replicas, 3, "replicas of %s/%d", m.Name, p.ID)
 		}
-		entries, err := b.admin.DescribeConfig(sarama.ConfigResource{Type: sarama.TopicResource, Name: m.Name, ConfigNames: []string{"min.insync.replicas"}})
-		require.NoError(t, err)
-		require.Len(t, entries, 1)
-		require.Equal(t, "2", entries[0].Value, "min.insync.replicas of %s", m.Name)
+		resources = append(resources, &sarama.ConfigResource{Type: sarama.TopicResource, Name: m.Name, ConfigNames: []string{"min.insync.replicas"}})
+	}
+	results, err := b.admin.DescribeConfigs(resources, sarama.DescribeConfigsOptions{})
+	require.NoError(t, err)
+	require.Len(t, results, len(names))
+	for _, r := range results {
+		require.Zero(t, r.ErrorCode, "describing %s: %s", r.Name, r.ErrorMsg)
+		require.Len(t, r.Configs, 1, r.Name)
+		require.Equal(t, "2", r.Configs[0].Value, "min.insync.replicas of %s", r.Name)
 	}
 }
 

@@ -2,6 +2,7 @@ package integration
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -134,11 +135,10 @@ func TestSecureKafka(t *testing.T) {
 // readUsers reads the NAME_PASSWORD lines secure.sh wrote.
 func readUsers(t *testing.T, path string) map[string]string {
 	t.Helper()
-	f, err := os.Open(path)
+	b, err := os.ReadFile(path)
 	require.NoError(t, err)
-	defer f.Close()
 	users := map[string]string{}
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(bytes.NewReader(b))
 	for sc.Scan() {
 		name, password, ok := strings.Cut(sc.Text(), "_PASSWORD=")
 		if ok {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"strconv"
 	"sync"
 	"time"
@@ -108,7 +109,7 @@ func (o *replicationOnce) get(cfg Config, brokers []string, sc *sarama.Config) (
 	if err != nil || len(replicas) == 0 {
 		return DefaultReplication(len(client.Brokers())), nil
 	}
-	o.rf = int16(len(replicas))
+	o.rf = int16(min(len(replicas), math.MaxInt16))
 	return o.rf, nil
 }
 
