@@ -112,7 +112,7 @@ topics_flags() {
 }
 
 # apply_acls gives every service what it reads and writes and nothing else
-# (topology.md, "Who may do what"). Every service may describe topics and
+# (the table in broker/README.md says the same for people). Every service may describe topics and
 # their configs: goka checks a topic's layout before it uses it. Adding an
 # ACL that exists changes nothing, so every start applies them again.
 apply_acls() {
