@@ -11,7 +11,7 @@ DEV_SECRET ?= dev-secret-change-me-0123456789abcdef
 
 export GOFLAGS := -buildvcs=false
 
-.PHONY: run build test test-unit test-integration test-cluster test-secure test-contract fuzz bench bench-scale lint broker broker-stop cluster cluster-stop chromium clean compose-env
+.PHONY: run build test test-unit test-integration test-cluster test-secure test-contract fuzz bench bench-scale bench-e2e lint broker broker-stop cluster cluster-stop chromium clean compose-env
 
 ## run: start Kafka (or use KAFKA_BROKERS), then every service and the API on 127.0.0.1:8080
 run: build
@@ -123,6 +123,25 @@ bench-scale: build
 	$(BENCH_BROKER_ENV) broker/kafka.sh start
 	bin/benchscale -brokers 127.0.0.1:$(BENCH_KAFKA_PORT) -n $(BENCH_SCALE_N) -bin $(BIN) -work .data/bench-scale; \
 		rc=$$?; $(BENCH_BROKER_ENV) broker/kafka.sh stop; exit $$rc
+
+## bench-e2e: throughput from end to end on a fresh broker (port $(E2E_KAFKA_PORT)) and NATS
+## (port $(E2E_PORT_BASE), the services' ports after it), both stopped at the end: the broker's raw
+## ceiling, the stages alone, `orderflow all` over HTTP at BENCH_E2E_RATES, the stages with a slow
+## gateway; prints a table. BENCH_E2E_RATES=500,1000 sets the rates (default 500,1000,2000,3000);
+## BENCH_E2E_FLAGS=-quick for a short try-out run, or any other flag of cmd/benche2e.
+E2E_KAFKA_PORT ?= 59092
+E2E_PORT_BASE ?= 59100
+E2E_KAFKA_DIR := .data/kafka-e2e
+BENCH_E2E_RATES ?=
+BENCH_E2E_FLAGS ?=
+E2E_BROKER_ENV := KAFKA_PORT=$(E2E_KAFKA_PORT) KAFKA_CONTROLLER_PORT=$$(($(E2E_KAFKA_PORT)+1)) KAFKA_DATA_DIR=$(CURDIR)/$(E2E_KAFKA_DIR) KAFKA_HEAP_OPTS="-Xms512m -Xmx1g"
+bench-e2e: build
+	$(GO) build -o bin/benche2e ./cmd/benche2e
+	rm -rf $(E2E_KAFKA_DIR) .data/bench-e2e
+	$(E2E_BROKER_ENV) broker/kafka.sh start
+	bin/benche2e -brokers 127.0.0.1:$(E2E_KAFKA_PORT) -broker-pid-file $(E2E_KAFKA_DIR)/kafka.pid -port-base $(E2E_PORT_BASE) \
+		-bin $(BIN) -work .data/bench-e2e $(if $(BENCH_E2E_RATES),-rates $(BENCH_E2E_RATES)) $(BENCH_E2E_FLAGS); \
+		rc=$$?; $(E2E_BROKER_ENV) broker/kafka.sh stop; exit $$rc
 
 ## bench: Go benchmarks, then the load generator against a running `make run`
 bench:

@@ -20,6 +20,7 @@ import (
 
 	"orderflow/events"
 	"orderflow/problem"
+	"orderflow/tracing"
 )
 
 // OrderReader answers from the orders table (views.Orders).
@@ -60,6 +61,9 @@ type Config struct {
 	// Streams bounds the event streams (streams.go).
 	Streams StreamConfig
 	Now     func() time.Time
+	// Tracer makes every request a span, the start of an order's trace
+	// (trace.go); nil is tracing off.
+	Tracer *tracing.Tracer
 }
 
 type server struct {
@@ -81,7 +85,11 @@ func New(cfg Config) http.Handler {
 	cfg.Streams = cfg.Streams.withDefaults()
 	s := &server{Config: cfg, logger: cfg.Logger, streams: newStreamLimit(cfg.Streams.PerCustomer, cfg.Streams.Total)}
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, s.requestLog, s.recoverer)
+	r.Use(middleware.RequestID)
+	if cfg.Tracer != nil {
+		r.Use(s.trace)
+	}
+	r.Use(s.requestLog, s.recoverer)
 	r.Group(func(r chi.Router) {
 		// Every answer but an event stream is due within 10 s.
 		r.Use(middleware.Timeout(10 * time.Second))
@@ -153,7 +161,7 @@ func (s *server) requestLog(next http.Handler) http.Handler {
 		if isProbe(r.URL.Path) {
 			level = slog.LevelDebug
 		}
-		s.logger.LogAttrs(r.Context(), level, "http request",
+		tracing.Logger(r.Context(), s.logger).LogAttrs(r.Context(), level, "http request",
 			slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.Int("status", ww.Status()), slog.Duration("duration", time.Since(start)),
 			slog.String("request_id", middleware.GetReqID(r.Context())))

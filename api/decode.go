@@ -49,7 +49,7 @@ func decodeBody(body []byte, v any) error {
 	if err := checkDuplicateKeys(body); err != nil {
 		return err
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
+	dec := json.NewDecoder(bytes.NewReader(integralNumbers(body)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)

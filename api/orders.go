@@ -18,6 +18,7 @@ import (
 	"orderflow/events"
 	"orderflow/order"
 	"orderflow/problem"
+	"orderflow/tracing"
 )
 
 // Paging of GET /orders.
@@ -75,10 +76,11 @@ func (s *server) createOrder(w http.ResponseWriter, r *http.Request) error {
 			return s.replay(w, prev, o)
 		}
 	}
+	tracing.SetOrder(r.Context(), o.ID)
 	if err := s.Writer.PlaceOrder(r.Context(), events.OrderPlaced{V: codecs.Version, Order: o, PaymentToken: req.PaymentToken}); err != nil {
 		return fmt.Errorf("%w: placing order %s: %w", ErrUnavailable, o.ID, err)
 	}
-	s.logger.Info("order accepted", "order_id", o.ID, "customer_id", customer, "total_cents", o.TotalCents, "items", len(o.Items))
+	tracing.Logger(r.Context(), s.logger).Info("order accepted", "order_id", o.ID, "customer_id", customer, "total_cents", o.TotalCents, "items", len(o.Items))
 	w.Header().Set("Location", "/orders/"+o.ID)
 	writeJSON(w, http.StatusCreated, newOrderResponse(events.OrderState{V: codecs.Version, State: order.State{
 		Order: o, Status: order.Created, History: []order.Change{{Status: order.Created, At: o.CreatedAt}},
@@ -157,6 +159,7 @@ func (s *server) cancelOrder(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := s.Now().UTC()
 	c := events.CancelRequested{V: codecs.Version, OrderID: st.Order.ID, CustomerID: st.Order.CustomerID, At: now}
+	tracing.SetOrder(r.Context(), st.Order.ID)
 	if err := s.Writer.RequestCancel(r.Context(), c); err != nil {
 		return fmt.Errorf("%w: cancelling order %s: %w", ErrUnavailable, st.Order.ID, err)
 	}

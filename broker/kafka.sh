@@ -3,7 +3,7 @@
 # JVM) on 127.0.0.1 for local runs and integration tests: alone, a
 # single-node cluster; driven by broker/cluster.sh, one node of three.
 #
-# Usage: broker/kafka.sh start|stop|kill|status|fetch
+# Usage: broker/kafka.sh start|stop|kill|status|fetch|tool CLASS [ARGS...]
 # See broker/README.md for the environment variables.
 set -euo pipefail
 
@@ -325,14 +325,28 @@ cmd_fetch() {
 	say "jars ready in $KAFKA_LIBS"
 }
 
+# cmd_tool runs one of Kafka's own tools from the same jars, as the
+# distribution's kafka-run-class.sh does, e.g.
+# org.apache.kafka.tools.ProducerPerformance for the raw ceiling.
+cmd_tool() {
+	[[ $# -ge 1 ]] || die "usage: $0 tool CLASS [ARGS...]"
+	need_java
+	fetch_libs
+	run_java "$@"
+}
+
 case "${1:-}" in
 start) cmd_start ;;
 stop) cmd_stop ;;
 kill) cmd_kill ;;
 status) cmd_status ;;
 fetch) cmd_fetch ;;
+tool)
+	shift
+	cmd_tool "$@"
+	;;
 *)
-	echo "usage: $0 start|stop|kill|status|fetch" >&2
+	echo "usage: $0 start|stop|kill|status|fetch|tool CLASS [ARGS...]" >&2
 	exit 2
 	;;
 esac

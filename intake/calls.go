@@ -9,9 +9,13 @@ import (
 	"time"
 
 	"github.com/lovoo/goka"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 
 	"orderflow/codecs"
 	"orderflow/events"
+	"orderflow/tracing"
 )
 
 // AnswerEmitter writes a call's answer to the group's loopback topic and
@@ -46,6 +50,10 @@ type CallsConfig struct {
 	// Passing reports whether a call's error may go away by itself.
 	Passing func(error) bool
 	Logger  *slog.Logger
+	// Tracer makes each call a child span of the record that started it,
+	// named Peer and the action ("gateway charge"); nil is tracing off.
+	Tracer *tracing.Tracer
+	Peer   string
 }
 
 // Calls makes a stage's calls to the outside world beside its callbacks, so
@@ -125,8 +133,11 @@ func (c *Calls) Wrap(cb goka.ProcessCallback) goka.ProcessCallback {
 // deadline; it must bound itself.
 func (c *Calls) Start(ctx goka.Context, call events.Call, input []byte, do func(context.Context) (any, error)) {
 	if c.cfg.Emitter == nil {
-		result, err := do(ctx.Context())
-		c.loopback(ctx, c.answer(ctx.Context(), ctx.Key(), call, input, result, err))
+		callCtx, span := c.span(ctx.Context(), ctx, call)
+		result, err := do(callCtx)
+		a := c.answer(ctx.Context(), ctx.Key(), call, input, result, err)
+		endSpan(span, a)
+		ctx.Loopback(ctx.Key(), mustJSON(a), goka.WithCtxEmitHeaders(answerHeaders(callCtx)))
 		return
 	}
 	key := ctx.Key()
@@ -151,11 +162,13 @@ func (c *Calls) Start(ctx goka.Context, call events.Call, input []byte, do func(
 	h.taken = true
 	c.out[key] = call
 	c.mu.Unlock()
+	callCtx, span := c.span(c.cfg.Context, ctx, call)
 	go func() {
 		defer func() { <-c.slots }()
-		result, err := do(c.cfg.Context)
+		result, err := do(callCtx)
 		a := c.answer(c.cfg.Context, key, call, input, result, err)
-		if c.emit(a) {
+		endSpan(span, a)
+		if c.emit(a, answerHeaders(callCtx)) {
 			c.mu.Lock()
 			delete(c.out, key)
 			c.mu.Unlock()
@@ -164,17 +177,39 @@ func (c *Calls) Start(ctx goka.Context, call events.Call, input []byte, do func(
 	}()
 }
 
+// span starts the call's span, a child of the span of the record being
+// processed, under base (the calls' lifetime). With tracing off it returns
+// base as it is.
+func (c *Calls) span(base context.Context, ctx goka.Context, call events.Call) (context.Context, trace.Span) {
+	if c.cfg.Tracer == nil {
+		return c.cfg.Tracer.Start(base, "")
+	}
+	base = trace.ContextWithSpan(base, trace.SpanFromContext(ctx.Context()))
+	return c.cfg.Tracer.Start(base, c.cfg.Peer+" "+call.Action, trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(tracing.OrderID.String(ctx.Key()),
+			attribute.String("orderflow.call.action", call.Action), attribute.Int("orderflow.call.attempt", call.Attempt)))
+}
+
+// endSpan ends a call's span with its outcome.
+func endSpan(span trace.Span, a events.CallAnswered) {
+	span.SetAttributes(attribute.String("orderflow.call.outcome", a.Outcome))
+	if a.Outcome != events.OutcomeOK {
+		span.SetStatus(codes.Error, a.Error)
+	}
+	span.End()
+}
+
 // emit writes an answer until the broker has it. It gives up only when the
 // processor stops, leaving the record uncommitted for whoever owns its
 // partition next: it comes again and the call is made again.
-func (c *Calls) emit(a events.CallAnswered) bool {
+func (c *Calls) emit(a events.CallAnswered, headers goka.Headers) bool {
 	value, err := json.Marshal(a)
 	if err != nil {
 		c.cfg.Logger.Error("encoding an answer", "order_id", a.OrderID, "error", err) // our own type always encodes
 		return false
 	}
 	for wait := 100 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {
-		err := c.emitOnce(a.OrderID, value)
+		err := c.cfg.Emitter(a.OrderID, value, headers)
 		if err == nil {
 			return true
 		}
@@ -182,7 +217,7 @@ func (c *Calls) emit(a events.CallAnswered) bool {
 		select {
 		case <-time.After(wait):
 		case <-c.cfg.Context.Done():
-			if err := c.emitOnce(a.OrderID, value); err == nil {
+			if err := c.cfg.Emitter(a.OrderID, value, headers); err == nil {
 				return true
 			}
 			c.cfg.Logger.Error("a call's answer not written before the stop; its record stays uncommitted", "order_id", a.OrderID, "action", a.Action)
@@ -191,14 +226,22 @@ func (c *Calls) emit(a events.CallAnswered) bool {
 	}
 }
 
-func (c *Calls) emitOnce(key string, value []byte) error {
-	return c.cfg.Emitter(key, value, answerHeaders)
+// answerHeaders are the headers of an answer: its kind, and the trace
+// context of the call's span, so that the answer's processing continues the
+// order's trace under the call.
+func answerHeaders(callCtx context.Context) goka.Headers {
+	if tc := tracing.Inject(callCtx); tc != nil {
+		return answerKind.Merged(tc)
+	}
+	return answerKind
 }
 
-var answerHeaders = goka.Headers{events.HeaderRecord: []byte(events.RecordAnswer)}
+var answerKind = goka.Headers{events.HeaderRecord: []byte(events.RecordAnswer)}
 
+// loopback answers a call that was never made (the processor stops) from
+// the callback; the record's own trace context goes with it.
 func (c *Calls) loopback(ctx goka.Context, a events.CallAnswered) {
-	ctx.Loopback(ctx.Key(), mustJSON(a), goka.WithCtxEmitHeaders(answerHeaders))
+	ctx.Loopback(ctx.Key(), mustJSON(a), goka.WithCtxEmitHeaders(answerKind))
 }
 
 // answer turns a call's result into its answer record. A call cut short

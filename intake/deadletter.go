@@ -17,6 +17,7 @@ const (
 	HeaderOffset    = "dlq.source.offset"
 	HeaderGroup     = "dlq.group"
 	HeaderError     = "dlq.error"
+	HeaderReason    = "dlq.reason" // one of Reasons(), for counting
 	HeaderTime      = "dlq.time"
 )
 
@@ -29,13 +30,15 @@ var ErrTooLarge = errors.New("record too large")
 func (g *Gate) SetAside(ctx goka.Context, value []byte, reason error) {
 	g.Log(ctx).Warn("record set aside as dead letter",
 		"topic", ctx.Topic(), "partition", ctx.Partition(), "offset", ctx.Offset(), "reason", reason.Error())
+	markFailed(ctx, reason)
 	headers := goka.Headers{
 		HeaderTopic:     []byte(ctx.Topic()),
 		HeaderPartition: []byte(strconv.Itoa(int(ctx.Partition()))),
 		HeaderOffset:    []byte(strconv.FormatInt(ctx.Offset(), 10)),
 		HeaderGroup:     []byte(ctx.Group()),
 		HeaderError:     []byte(reason.Error()),
+		HeaderReason:    []byte(Reason(reason)),
 		HeaderTime:      []byte(time.Now().UTC().Format(time.RFC3339Nano)),
 	}
-	ctx.Emit(topology.DeadLetters, ctx.Key(), value, goka.WithCtxEmitHeaders(ctx.Headers().Merged(headers)))
+	ctx.Emit(topology.DeadLetters, ctx.Key(), value, goka.WithCtxEmitHeaders(g.passOn(ctx.Headers(), headers)))
 }

@@ -8,6 +8,7 @@ import (
 
 	"orderflow/codecs"
 	"orderflow/topology"
+	"orderflow/tracing"
 )
 
 // Limits bound what a stage accepts.
@@ -25,11 +26,13 @@ type Gate struct {
 	group  goka.Group
 	limits Limits
 	logger *slog.Logger
+	tracer *tracing.Tracer // nil: tracing off
 }
 
-// New returns the gate of group.
-func New(group goka.Group, limits Limits, logger *slog.Logger) *Gate {
-	return &Gate{group: group, limits: limits, logger: logger}
+// New returns the gate of group. tracer makes the group's spans (Trace);
+// nil is tracing off.
+func New(group goka.Group, limits Limits, logger *slog.Logger, tracer *tracing.Tracer) *Gate {
+	return &Gate{group: group, limits: limits, logger: logger, tracer: tracer}
 }
 
 // Edges returns the output edges every group with a gate declares: the
@@ -46,9 +49,9 @@ func (g *Gate) Edges() []goka.Edge {
 }
 
 // Log returns the logger for the record being processed: every line names
-// the order and the group.
+// the order and the group, and the trace when there is one.
 func (g *Gate) Log(ctx goka.Context) *slog.Logger {
-	return g.logger.With("order_id", ctx.Key(), "stage", string(g.group))
+	return tracing.Logger(ctx.Context(), g.logger.With("order_id", ctx.Key(), "stage", string(g.group)))
 }
 
 // Decode passes the record being processed, whose raw value is msg, through

@@ -16,7 +16,7 @@ import (
 )
 
 func newGate(group string, partitions int32) *Gate {
-	return New(goka.Group(group), Limits{MaxRecordBytes: 1 << 20, Partitions: partitions}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return New(goka.Group(group), Limits{MaxRecordBytes: 1 << 20, Partitions: partitions}, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 }
 
 func placed(id string) []byte { return ordertest.Bytes(ordertest.Placed(id, "c1", "tok_visa")) }

@@ -42,7 +42,7 @@ func (g *Gate) misplaced(ctx goka.Context, value []byte) bool {
 		g.SetAside(ctx, value, fmt.Errorf("%w: still on partition %d after a move, want %d of %d", ErrMisplaced, ctx.Partition(), want, g.limits.Partitions))
 	default:
 		from := fmt.Appendf(nil, "%s/%d@%d", topic, ctx.Partition(), ctx.Offset())
-		ctx.Emit(topic, ctx.Key(), value, goka.WithCtxEmitHeaders(ctx.Headers().Merged(goka.Headers{HeaderMovedFrom: from})))
+		ctx.Emit(topic, ctx.Key(), value, goka.WithCtxEmitHeaders(g.passOn(ctx.Headers(), goka.Headers{HeaderMovedFrom: from})))
 		log.Info("record moved to its partition")
 	}
 	return true

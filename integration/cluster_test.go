@@ -94,11 +94,13 @@ func newClusterWith(t *testing.T, natsURL string, svcEnv func(service string) []
 }
 
 // start runs service under name; a name that ran before keeps its data
-// folder, as a restarted machine would.
-func (c *cluster) start(name, service string) *proc {
+// folder, as a restarted machine would. extraEnv (NAME=value) goes to this
+// process only.
+func (c *cluster) start(name, service string, extraEnv ...string) *proc {
 	c.t.Helper()
 	p := &proc{name: name, service: service, done: make(chan struct{}), log: &bytes.Buffer{}}
 	p.env = append(append(append([]string{}, c.env...), c.svcEnv(service)...), "DATA_DIR="+filepath.Join(c.dir, name))
+	p.env = append(p.env, extraEnv...)
 	p.cmd = exec.Command(binary, service)
 	p.cmd.Env = p.env
 	// Each process's log also goes to a file that outlives the test, for

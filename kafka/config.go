@@ -28,6 +28,11 @@ type Config struct {
 	TLS *tls.Config
 	// SASL, when Mechanism is set, authenticates every connection.
 	SASL SASL
+	// InstanceID, when set, makes processors static members of their
+	// groups (group.instance.id, see membership.go). It must be stable
+	// across restarts of one process and unique among the processes of a
+	// group; empty means dynamic membership.
+	InstanceID string
 	// FlushFrequency, when above zero, makes producers wait up to that long
 	// to fill a batch, as goka's default (100 ms) does. Zero sends at once;
 	// the setting exists to measure the difference.
@@ -114,8 +119,17 @@ func (c Config) Validate() error {
 	if c.Replication < 0 {
 		return fmt.Errorf("replication must be 0 (by broker count) or more, not %d", c.Replication)
 	}
-	if _, err := c.Sarama("validate"); err != nil {
+	sc, err := c.Sarama("validate")
+	if err != nil {
 		return err
+	}
+	if c.InstanceID != "" {
+		// sarama's own rules for the id, checked once here rather than
+		// when the first processor joins.
+		sc.Consumer.Group.InstanceId = c.InstanceID + "-member"
+		if err := sc.Validate(); err != nil {
+			return fmt.Errorf("instance id %q: %w", c.InstanceID, err)
+		}
 	}
 	return nil
 }

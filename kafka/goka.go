@@ -54,10 +54,6 @@ func (g *Goka) producerBuilder(brokers []string, clientID string, hasher func() 
 	return goka.NewProducer(brokers, c)
 }
 
-func (g *Goka) consumerGroupBuilder(brokers []string, group, clientID string) (sarama.ConsumerGroup, error) {
-	return sarama.NewConsumerGroup(brokers, group, g.saramaConfig(clientID))
-}
-
 func (g *Goka) consumerBuilder(brokers []string, clientID string) (sarama.Consumer, error) {
 	return sarama.NewConsumer(brokers, g.saramaConfig(clientID))
 }
@@ -79,13 +75,21 @@ func (g *Goka) topicManagerBuilder(brokers []string) (goka.TopicManager, error) 
 	return goka.NewTopicManager(brokers, g.saramaConfig("orderflow-topic-manager"), tm)
 }
 
-// Processor returns the options for a processor of group.
+// Processor returns the options for the processor of group, the only one of
+// its group in this process.
 func (g *Goka) Processor(group goka.Group) []goka.ProcessorOption {
+	return g.ProcessorAs(group, string(group))
+}
+
+// ProcessorAs returns the options for a processor of group that member names
+// among the processors of group in this process; its static group
+// membership is under that name.
+func (g *Goka) ProcessorAs(group goka.Group, member string) []goka.ProcessorOption {
 	return []goka.ProcessorOption{
 		goka.WithClientID(fmt.Sprintf("orderflow-%s", group)),
 		goka.WithHasher(NewMurmur2),
 		goka.WithProducerBuilder(g.producerBuilder),
-		goka.WithConsumerGroupBuilder(g.consumerGroupBuilder),
+		goka.WithConsumerGroupBuilder(g.consumerGroupBuilder(member)),
 		goka.WithConsumerSaramaBuilder(g.consumerBuilder),
 		goka.WithTopicManagerBuilder(g.topicManagerBuilder),
 		goka.WithStorageBuilder(StorageBuilder(filepath.Join(g.dataDir, "processors", string(group)))),

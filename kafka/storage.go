@@ -11,8 +11,9 @@ import (
 )
 
 // StorageBuilder is goka's LevelDB storage builder with LevelDBOptions, in
-// the same folders (path/<topic>.<partition>), whose storages write their
-// recent changes to table files when they are closed.
+// the same folders (path/<topic>.<partition>), whose storages batch the
+// writes of a recovery and write their recent changes to table files when
+// they are closed.
 //
 // LevelDB keeps its latest writes (up to the write buffer) in memory and
 // in a log, and a database opened again replays that log, writes it out as
@@ -31,13 +32,16 @@ func StorageBuilder(path string) storage.Builder {
 		if err != nil {
 			return nil, errors.Join(fmt.Errorf("opening %s: %w", dir, err), db.Close())
 		}
-		return &flushingStorage{Storage: st, db: db}, nil
+		return &localStorage{Storage: st, db: db, recovery: recovery{batch: new(leveldb.Batch)}}, nil
 	}
 }
 
-type flushingStorage struct {
+// localStorage is goka's LevelDB storage that batches the writes of a
+// recovery (recovery.go) and writes its memory out when closed.
+type localStorage struct {
 	storage.Storage
 	db *leveldb.DB
+	recovery
 }
 
 // flushKey is written and removed again only to make LevelDB write out its
@@ -46,14 +50,17 @@ type flushingStorage struct {
 // flush touches only the files whose range starts at the smallest keys.
 var flushKey = []byte("\x00\x00flush")
 
-// Close writes the recent changes out, then closes as goka does (which
-// stores the partition's offset last).
-func (s *flushingStorage) Close() error {
-	err := s.flush()
+// Close writes a recovery's last batch and the recent changes out, then
+// closes as goka does (which stores the partition's offset last).
+func (s *localStorage) Close() error {
+	err := s.endRecovery()
+	if err == nil {
+		err = s.flush()
+	}
 	return errors.Join(err, s.Storage.Close())
 }
 
-func (s *flushingStorage) flush() error {
+func (s *localStorage) flush() error {
 	if err := s.db.Put(flushKey, nil, nil); err != nil {
 		return fmt.Errorf("flushing storage: %w", err)
 	}

@@ -6,10 +6,14 @@ import (
 	"fmt"
 
 	"github.com/lovoo/goka"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 
 	"orderflow/codecs"
 	"orderflow/events"
 	"orderflow/topology"
+	"orderflow/tracing"
 )
 
 // Writer writes the API's commands: placed orders to new_orders and
@@ -17,12 +21,15 @@ import (
 // so that every record of one order meets in the same partition.
 type Writer struct {
 	placed, cancels *goka.Emitter
+	tracer          *tracing.Tracer
 }
 
 // NewWriter connects an emitter for each of the two topics; opts are the
-// emitter options, usually Goka.Emitter(). When the second emitter cannot be
-// made the first is closed, so that a caller retrying NewWriter leaks nothing.
-func NewWriter(brokers []string, opts ...goka.EmitterOption) (*Writer, error) {
+// emitter options, usually Goka.Emitter(). tracer makes each write a span
+// whose trace context the record carries in its headers, where the order's
+// trace goes on; nil is tracing off. When the second emitter cannot be made
+// the first is closed, so that a caller retrying NewWriter leaks nothing.
+func NewWriter(brokers []string, tracer *tracing.Tracer, opts ...goka.EmitterOption) (*Writer, error) {
 	placed, err := goka.NewEmitter(brokers, topology.NewOrders, codecs.JSON[events.OrderPlaced]{}, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("connecting emitter for %s: %w", topology.NewOrders, err)
@@ -31,19 +38,19 @@ func NewWriter(brokers []string, opts ...goka.EmitterOption) (*Writer, error) {
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("connecting emitter for %s: %w", topology.OrderCancellations, err), placed.Finish())
 	}
-	return &Writer{placed: placed, cancels: cancels}, nil
+	return &Writer{placed: placed, cancels: cancels, tracer: tracer}, nil
 }
 
 // PlaceOrder writes p to new_orders and returns once Kafka has it on every
 // in-sync replica, or once ctx ends.
 func (w *Writer) PlaceOrder(ctx context.Context, p events.OrderPlaced) error {
-	return emit(ctx, w.placed, p.Order.ID, p)
+	return w.emit(ctx, w.placed, topology.NewOrders, p.Order.ID, p)
 }
 
 // RequestCancel writes c to order_cancellations and returns once Kafka has
 // it on every in-sync replica, or once ctx ends.
 func (w *Writer) RequestCancel(ctx context.Context, c events.CancelRequested) error {
-	return emit(ctx, w.cancels, c.OrderID, c)
+	return w.emit(ctx, w.cancels, topology.OrderCancellations, c.OrderID, c)
 }
 
 // Close waits for the records in flight and closes both emitters.
@@ -51,8 +58,28 @@ func (w *Writer) Close() error {
 	return errors.Join(w.placed.Finish(), w.cancels.Finish())
 }
 
-func emit(ctx context.Context, e *goka.Emitter, key string, value any) error {
-	promise, err := e.Emit(key, value)
+// emit writes value under key and waits for the acknowledgement; with
+// tracing on, as a span of the request's trace.
+func (w *Writer) emit(ctx context.Context, e *goka.Emitter, topic goka.Stream, key string, value any) error {
+	if w.tracer == nil {
+		return send(ctx, e, key, value, nil)
+	}
+	ctx, span := w.tracer.Start(ctx, "send "+string(topic), trace.WithSpanKind(trace.SpanKindProducer), trace.WithAttributes(
+		tracing.OrderID.String(key),
+		attribute.String("messaging.system", "kafka"),
+		attribute.String("messaging.operation.type", "send"),
+		attribute.String("messaging.destination.name", string(topic)),
+	))
+	defer span.End()
+	err := send(ctx, e, key, value, tracing.Inject(ctx))
+	if err != nil {
+		span.SetStatus(codes.Error, err.Error())
+	}
+	return err
+}
+
+func send(ctx context.Context, e *goka.Emitter, key string, value any, headers goka.Headers) error {
+	promise, err := e.EmitWithHeaders(key, value, headers)
 	if err != nil {
 		return fmt.Errorf("emitting %s: %w", key, err)
 	}

@@ -18,7 +18,7 @@ import (
 
 func TestWriter(t *testing.T) {
 	tt := tester.New(t)
-	w, err := NewWriter(nil, goka.WithEmitterTester(tt))
+	w, err := NewWriter(nil, nil, goka.WithEmitterTester(tt))
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, w.Close()) })
 

@@ -18,14 +18,15 @@ type Pipeline struct {
 	// EndToEnd is the time from an order's creation to its customer being
 	// told, by outcome.
 	EndToEnd *prometheus.HistogramVec
-	// DeadLetters counts records set aside, by the topic they came from and
-	// the group that set them aside.
+	// DeadLetters counts records set aside, by the topic they came from,
+	// the group that set them aside and why (intake.Reasons).
 	DeadLetters *prometheus.CounterVec
 }
 
 // NewPipeline registers the pipeline metrics with reg. inputs names, per
-// group, the topics it reads: the dead letters it may set aside.
-func NewPipeline(reg prometheus.Registerer, inputs map[string][]string) *Pipeline {
+// group, the topics it reads: the dead letters it may set aside, each for
+// any of reasons.
+func NewPipeline(reg prometheus.Registerer, inputs map[string][]string, reasons []string) *Pipeline {
 	p := &Pipeline{
 		Events: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "orderflow_stage_events_total",
@@ -42,16 +43,16 @@ func NewPipeline(reg prometheus.Registerer, inputs map[string][]string) *Pipelin
 		}, []string{"status"}),
 		DeadLetters: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "orderflow_dead_letters_total",
-			Help: "Records set aside in dead_letters, by source topic and the group that set them aside.",
-		}, []string{"source_topic", "group"}),
+			Help: "Records set aside in dead_letters, by source topic, the group that set them aside and the reason.",
+		}, []string{"source_topic", "group", "reason"}),
 	}
 	reg.MustRegister(p.Events, p.Terminal, p.EndToEnd, p.DeadLetters)
-	p.zero(inputs)
+	p.zero(inputs, reasons)
 	return p
 }
 
 // zero creates every label combination the pipeline can count.
-func (p *Pipeline) zero(inputs map[string][]string) {
+func (p *Pipeline) zero(inputs map[string][]string, reasons []string) {
 	reports := map[string][]order.Status{
 		string(topology.NewOrders):      {order.Created},
 		string(topology.PayedOrders):    order.PaymentOutcomes(),
@@ -69,7 +70,9 @@ func (p *Pipeline) zero(inputs map[string][]string) {
 	}
 	for group, topics := range inputs {
 		for _, t := range topics {
-			p.DeadLetters.WithLabelValues(t, group)
+			for _, r := range reasons {
+				p.DeadLetters.WithLabelValues(t, group, r)
+			}
 		}
 	}
 }
@@ -96,8 +99,8 @@ func (p *Pipeline) Told(status string, created, told time.Time) {
 }
 
 // DeadLetter counts a dead letter.
-func (p *Pipeline) DeadLetter(sourceTopic, group string) {
+func (p *Pipeline) DeadLetter(sourceTopic, group, reason string) {
 	if p != nil {
-		p.DeadLetters.WithLabelValues(sourceTopic, group).Inc()
+		p.DeadLetters.WithLabelValues(sourceTopic, group, reason).Inc()
 	}
 }

@@ -76,7 +76,7 @@ func testPermissions(t *testing.T, srv securedServer) {
 	svc, err := nats.Connect(url, nats.UserInfo(srv.serviceUser, srv.servicePass))
 	require.NoError(t, err)
 	defer svc.Close()
-	pub, err := NewPublisher(ctx, svc)
+	pub, err := NewPublisher(ctx, svc, nil)
 	require.NoError(t, err)
 	for _, m := range []Message{
 		{OrderID: "o1", CustomerID: "alice", Status: order.Shipped, Text: "for alice"},

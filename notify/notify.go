@@ -9,12 +9,17 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 
 	"orderflow/order"
+	"orderflow/tracing"
 )
 
 // The JetStream stream that keeps notifications for customers who are
@@ -49,12 +54,14 @@ func MsgID(orderID string) string { return "order-" + orderID }
 
 // Publisher publishes notifications to JetStream.
 type Publisher struct {
-	js jetstream.JetStream
+	js     jetstream.JetStream
+	tracer *tracing.Tracer
 }
 
 // NewPublisher makes sure the notification stream exists and returns a
-// publisher on nc.
-func NewPublisher(ctx context.Context, nc *nats.Conn) (*Publisher, error) {
+// publisher on nc. tracer makes each publish a span whose trace context the
+// message carries in its headers, for whoever reads it; nil is tracing off.
+func NewPublisher(ctx context.Context, nc *nats.Conn, tracer *tracing.Tracer) (*Publisher, error) {
 	js, err := jetstream.New(nc)
 	if err != nil {
 		return nil, fmt.Errorf("opening jetstream: %w", err)
@@ -62,7 +69,7 @@ func NewPublisher(ctx context.Context, nc *nats.Conn) (*Publisher, error) {
 	if _, err := EnsureStream(ctx, js); err != nil {
 		return nil, err
 	}
-	return &Publisher{js: js}, nil
+	return &Publisher{js: js, tracer: tracer}, nil
 }
 
 // EnsureStream creates or updates the notification stream.
@@ -88,8 +95,51 @@ func (p *Publisher) Notify(ctx context.Context, m Message) error {
 	if err != nil {
 		return fmt.Errorf("encoding notification: %w", err)
 	}
-	if _, err := p.js.Publish(ctx, Subject(m.CustomerID), data, jetstream.WithMsgID(MsgID(m.OrderID))); err != nil {
+	msg := &nats.Msg{Subject: Subject(m.CustomerID), Data: data}
+	if p.tracer == nil {
+		return p.publish(ctx, msg, m)
+	}
+	ctx, span := p.startSpan(ctx, m)
+	defer span.End()
+	msg.Header = nats.Header{}
+	tracing.InjectInto(ctx, headerCarrier(msg.Header))
+	err = p.publish(ctx, msg, m)
+	if err != nil {
+		span.SetStatus(codes.Error, err.Error())
+	}
+	return err
+}
+
+func (p *Publisher) publish(ctx context.Context, msg *nats.Msg, m Message) error {
+	if _, err := p.js.PublishMsg(ctx, msg, jetstream.WithMsgID(MsgID(m.OrderID))); err != nil {
 		return fmt.Errorf("publishing notification: %w", err)
 	}
 	return nil
+}
+
+// startSpan starts the span of publishing m.
+func (p *Publisher) startSpan(ctx context.Context, m Message) (context.Context, trace.Span) {
+	return p.tracer.Start(ctx, "publish "+strings.TrimSuffix(SubjectPrefix, "."), trace.WithSpanKind(trace.SpanKindProducer), trace.WithAttributes(
+		tracing.OrderID.String(m.OrderID),
+		attribute.String("messaging.system", "nats"),
+		attribute.String("messaging.operation.type", "send"),
+		attribute.String("messaging.destination.name", Subject(m.CustomerID)),
+		attribute.String("messaging.message.id", MsgID(m.OrderID)),
+	))
+}
+
+// headerCarrier is NATS headers as the propagator writes them; unlike
+// http.Header, nats.Header keeps the keys as written (W3C's lower case).
+type headerCarrier nats.Header
+
+func (c headerCarrier) Get(key string) string { return nats.Header(c).Get(key) }
+
+func (c headerCarrier) Set(key, value string) { nats.Header(c).Set(key, value) }
+
+func (c headerCarrier) Keys() []string {
+	keys := make([]string, 0, len(c))
+	for k := range c {
+		keys = append(keys, k)
+	}
+	return keys
 }

@@ -10,12 +10,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/IBM/sarama"
 	"github.com/nats-io/nats-server/v2/server"
 
+	"orderflow/internal/benchkit"
 	"orderflow/kafka"
 	"orderflow/notify"
 )
@@ -27,8 +27,7 @@ type bench struct {
 	sarama *sarama.Config
 	nats   *server.Server
 
-	mu     sync.Mutex
-	tokens map[string]string
+	tokens *benchkit.Tokens
 }
 
 func newBench(ctx context.Context, c config, out io.Writer) (*bench, error) {
@@ -44,7 +43,7 @@ func newBench(ctx context.Context, c config, out io.Writer) (*bench, error) {
 	if err != nil {
 		return nil, fmt.Errorf("starting nats: %w", err)
 	}
-	return &bench{cfg: c, out: out, sarama: sc, nats: ns, tokens: map[string]string{}}, nil
+	return &bench{cfg: c, out: out, sarama: sc, nats: ns, tokens: benchkit.NewTokens(secret)}, nil
 }
 
 func (b *bench) close() {
@@ -115,7 +114,7 @@ func (b *bench) measureAPI(ctx context.Context, r result) error {
 		b.progress("%d orders: api ready as a new instance after %v", r.n, ready.Round(time.Millisecond))
 		rss, err := s.rssMiB()
 		r.max("api: RSS, new instance after recovery (MiB, most of 3)", rss)
-		if err := errors.Join(err, b.settle(ctx, r, s, "api"), s.stop()); err != nil {
+		if err := errors.Join(err, b.settle(ctx, r, s, "api"), s.Stop()); err != nil {
 			return err
 		}
 		r.set("api: local data (MiB)", duMiB(dir))
@@ -125,12 +124,12 @@ func (b *bench) measureAPI(ctx context.Context, r result) error {
 		kept = append(kept, ready)
 		// The restarted API serves the reads once LevelDB has finished the
 		// compactions the restart left it: an API in its steady state.
-		settled, err := s.waitIdle(ctx, 2*time.Minute)
+		settled, err := s.WaitIdle(ctx, 2*time.Minute)
 		r.max("api: restarted, until idle (s, most of 3)", settled.Seconds())
 		if err == nil {
 			err = b.measureReads(ctx, r, s)
 		}
-		if err := errors.Join(err, s.stop(), os.RemoveAll(dir)); err != nil {
+		if err := errors.Join(err, s.Stop(), os.RemoveAll(dir)); err != nil {
 			return err
 		}
 	}
@@ -147,7 +146,7 @@ func (b *bench) startAPI(ctx context.Context, dir string) (*service, time.Durati
 	}
 	ready, err := s.waitReady(ctx, 15*time.Minute)
 	if err != nil {
-		return nil, 0, errors.Join(err, s.stop())
+		return nil, 0, errors.Join(err, s.Stop())
 	}
 	return s, ready, nil
 }
@@ -189,7 +188,7 @@ func (b *bench) measureStage(ctx context.Context, r result, k stageKind) error {
 		if err := b.settledRSS(r, s, k.kind+": RSS, new instance after recovery (MiB, most of 3)"); err != nil {
 			return stopAfter(s, err)
 		}
-		if err := errors.Join(b.settle(ctx, r, s, k.kind), s.stop()); err != nil {
+		if err := errors.Join(b.settle(ctx, r, s, k.kind), s.Stop()); err != nil {
 			return err
 		}
 		s, took, err = b.probeStage(ctx, k, dir, fmt.Sprintf("probe-%s-%d-kept%d", k.kind, r.n, i))
@@ -200,7 +199,7 @@ func (b *bench) measureStage(ctx context.Context, r result, k stageKind) error {
 		if err := b.settledRSS(r, s, k.kind+": RSS, restarted (MiB, most of 3)"); err != nil {
 			return stopAfter(s, err)
 		}
-		if err := errors.Join(s.stop(), os.RemoveAll(dir)); err != nil {
+		if err := errors.Join(s.Stop(), os.RemoveAll(dir)); err != nil {
 			return err
 		}
 	}
@@ -214,7 +213,7 @@ func (b *bench) measureStage(ctx context.Context, r result, k stageKind) error {
 // that follows then measures what a restart costs, not the first one's
 // leftovers. The time it took is a figure of its own.
 func (b *bench) settle(ctx context.Context, r result, s *service, kind string) error {
-	took, err := s.waitIdle(ctx, 5*time.Minute)
+	took, err := s.WaitIdle(ctx, 5*time.Minute)
 	r.max(kind+": new instance, busy after ready (s, most of 3)", took.Seconds())
 	return err
 }
@@ -243,7 +242,7 @@ func stopAfter(s *service, err error) error {
 	if s == nil {
 		return err
 	}
-	return errors.Join(err, s.stop())
+	return errors.Join(err, s.Stop())
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -61,7 +61,7 @@ func (b *bench) probeStage(ctx context.Context, k stageKind, dataDir, id string)
 	}
 	select {
 	case <-watch.seen:
-		return s, time.Since(s.started), nil
+		return s, time.Since(s.Started), nil
 	case <-time.After(10 * time.Minute):
 		return s, 0, fmt.Errorf("orderflow %s produced nothing for %s in 10 minutes", k.kind, id)
 	case <-ctx.Done():

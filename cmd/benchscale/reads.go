@@ -9,8 +9,6 @@ import (
 	"slices"
 	"sync"
 	"time"
-
-	"orderflow/auth"
 )
 
 // secret signs the benchmark's tokens; the services it starts use it too.
@@ -81,15 +79,9 @@ func get(client *http.Client, url, token string) bool {
 
 // token returns a customer's token, minted once.
 func (b *bench) token(customer string) string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if t, ok := b.tokens[customer]; ok {
-		return t
-	}
-	t, err := auth.MintHS256([]byte(secret), auth.Claims{Issuer: "orderflow", Audience: "orderflow-api", CustomerID: customer}, time.Hour, time.Now())
+	t, err := b.tokens.For(customer)
 	if err != nil {
-		panic(fmt.Sprintf("minting a token: %v", err)) // fixed, valid claims
+		panic(err) // fixed, valid claims
 	}
-	b.tokens[customer] = t
 	return t
 }

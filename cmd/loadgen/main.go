@@ -1,5 +1,7 @@
 // Command loadgen places orders against a running orderflow API and prints
-// the figures: accepted orders per second and the latency of POST /orders.
+// the figures: accepted orders per second and the latency of POST /orders,
+// as percentiles and a histogram. A progress bar on stderr shows how far it
+// is.
 //
 //	loadgen -url http://127.0.0.1:8080 -orders 2000 -concurrency 16 -rate 0
 //
@@ -17,18 +19,17 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"orderflow/auth"
+	"orderflow/internal/benchkit"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
 		os.Exit(1)
 	}
@@ -44,7 +45,7 @@ type config struct {
 	secret      string
 }
 
-func run(ctx context.Context, args []string, out io.Writer) error {
+func run(ctx context.Context, args []string, out, progress io.Writer) error {
 	var c config
 	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
 	fs.StringVar(&c.url, "url", "http://127.0.0.1:8080", "API base URL")
@@ -62,7 +63,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.duration)
 	defer cancel()
-	r, err := load(ctx, c)
+	r, err := load(ctx, c, benchkit.NewProgress(progress, "loadgen", c.orders))
 	if err != nil {
 		return err
 	}
@@ -72,13 +73,20 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 type result struct {
 	ok, failed int64
 	elapsed    time.Duration
-	latencies  []time.Duration
+	latencies  benchkit.Latencies
 }
 
-func load(ctx context.Context, c config) (*result, error) {
+// note is what the progress bar says after the bar.
+func (r *result) note(start time.Time) string {
+	ok := atomic.LoadInt64(&r.ok)
+	return fmt.Sprintf("%d accepted, %d failed, %.0f/s", ok, atomic.LoadInt64(&r.failed), float64(ok)/time.Since(start).Seconds())
+}
+
+func load(ctx context.Context, c config, bar *benchkit.Progress) (*result, error) {
+	minter := benchkit.NewTokens(c.secret)
 	tokens := make([]string, c.customers)
 	for i := range tokens {
-		tok, err := auth.MintHS256([]byte(c.secret), auth.Claims{Issuer: "orderflow", Audience: "orderflow-api", CustomerID: fmt.Sprintf("load-%d", i)}, time.Hour, time.Now())
+		tok, err := minter.For(fmt.Sprintf("load-%d", i))
 		if err != nil {
 			return nil, err
 		}
@@ -95,7 +103,6 @@ func load(ctx context.Context, c config) (*result, error) {
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: c.concurrency}}
 	jobs := make(chan int)
 	var r result
-	var mu sync.Mutex
 	var wg sync.WaitGroup
 	start := time.Now()
 	for range c.concurrency {
@@ -108,12 +115,11 @@ func load(ctx context.Context, c config) (*result, error) {
 				d := time.Since(t0)
 				if err != nil {
 					atomic.AddInt64(&r.failed, 1)
-					continue
+				} else {
+					atomic.AddInt64(&r.ok, 1)
+					r.latencies.Add(d)
 				}
-				atomic.AddInt64(&r.ok, 1)
-				mu.Lock()
-				r.latencies = append(r.latencies, d)
-				mu.Unlock()
+				bar.Update(int(atomic.LoadInt64(&r.ok)+atomic.LoadInt64(&r.failed)), r.note(start))
 			}
 		}()
 	}
@@ -140,6 +146,7 @@ feed:
 	}
 	close(jobs)
 	wg.Wait()
+	bar.Done(int(r.ok+r.failed), r.note(start))
 	r.elapsed = time.Since(start)
 	return &r, nil
 }
@@ -166,16 +173,13 @@ func post(ctx context.Context, client *http.Client, url, token string, body []by
 // print writes the report, which is loadgen's whole output: a report that
 // could not be written is a failed run.
 func (r *result) print(out io.Writer) error {
-	slices.Sort(r.latencies)
-	p := func(q int) time.Duration {
-		if len(r.latencies) == 0 {
-			return 0
-		}
-		return r.latencies[(len(r.latencies)-1)*q/100].Round(10 * time.Microsecond)
-	}
-	_, err := fmt.Fprintf(out, "loadgen: %d accepted, %d failed in %v: %.0f orders/s\n"+
-		"loadgen: POST /orders latency p50 %v p90 %v p99 %v\n",
+	lat := r.latencies.Sorted()
+	p := func(q float64) time.Duration { return lat.P(q).Round(10 * time.Microsecond) }
+	if _, err := fmt.Fprintf(out, "loadgen: %d accepted, %d failed in %v: %.0f orders/s\n"+
+		"loadgen: POST /orders latency p50 %v p90 %v p99 %v max %v\n",
 		r.ok, r.failed, r.elapsed.Round(time.Millisecond), float64(r.ok)/r.elapsed.Seconds(),
-		p(50), p(90), p(99))
-	return err
+		p(50), p(90), p(99), p(100)); err != nil {
+		return err
+	}
+	return lat.WriteHistogram(out, "loadgen:   ")
 }

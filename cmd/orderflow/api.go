@@ -18,6 +18,7 @@ import (
 	"orderflow/ratelimit"
 	"orderflow/retry"
 	"orderflow/topology"
+	"orderflow/tracing"
 	"orderflow/views"
 	"orderflow/web"
 )
@@ -36,12 +37,16 @@ type apiParts struct {
 func (a *app) runAPI(ctx context.Context, addr string, onReady func(addr string) error) error {
 	var view atomic.Pointer[views.Orders]
 	a.ready.add("api", func() error { return viewReady(view.Load()) })
-	parts, err := a.connectAPI(ctx)
+	tracer, err := a.tracers.tracer(ctx, "api")
+	if err != nil {
+		return err
+	}
+	parts, err := a.connectAPI(ctx, tracer)
 	if err != nil {
 		return err
 	}
 	view.Store(parts.view)
-	handler, err := a.apiHandler(ctx, parts.view, parts.writer)
+	handler, err := a.apiHandler(ctx, parts.view, parts.writer, tracer)
 	if err != nil {
 		return errors.Join(err, parts.writer.Close())
 	}
@@ -55,7 +60,7 @@ func (a *app) runAPI(ctx context.Context, addr string, onReady func(addr string)
 // connectAPI makes the API's parts, retrying while Kafka may still be
 // starting. Each part is made once: a retry does not leak the clients of
 // the parts that worked.
-func (a *app) connectAPI(ctx context.Context) (apiParts, error) {
+func (a *app) connectAPI(ctx context.Context, tracer *tracing.Tracer) (apiParts, error) {
 	brokers := a.goka.Brokers()
 	viewCfg := views.Config{Logger: a.logger, Skipped: metrics.NewViewSkipped(a.metrics)}
 	var p apiParts
@@ -67,7 +72,7 @@ func (a *app) connectAPI(ctx context.Context) (apiParts, error) {
 			}
 		}
 		if p.writer == nil {
-			p.writer, err = kafka.NewWriter(brokers, a.goka.Emitter()...)
+			p.writer, err = kafka.NewWriter(brokers, tracer, a.goka.Emitter()...)
 		}
 		return err
 	}, func(attempt int, wait time.Duration, err error) {
@@ -118,7 +123,7 @@ func serveAPI(ctx context.Context, ln net.Listener, handler http.Handler, parts 
 	return g.Wait()
 }
 
-func (a *app) apiHandler(ctx context.Context, view *views.Orders, w api.Writer) (http.Handler, error) {
+func (a *app) apiHandler(ctx context.Context, view *views.Orders, w api.Writer, tracer *tracing.Tracer) (http.Handler, error) {
 	verifier, err := a.verifier(ctx)
 	if err != nil {
 		return nil, err
@@ -141,6 +146,7 @@ func (a *app) apiHandler(ctx context.Context, view *views.Orders, w api.Writer) 
 		LimitAnonymous: perAddress.Middleware(ratelimit.ClientAddr),
 		Mount:          map[string]http.Handler{"/track": web.Handler()},
 		Now:            time.Now,
+		Tracer:         tracer,
 	})
 	return metrics.NewHTTP(a.metrics).Middleware(h), nil
 }

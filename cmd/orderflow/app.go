@@ -28,6 +28,11 @@ type app struct {
 	goka    *kafka.Goka
 	metrics *prometheus.Registry
 	ready   *readiness
+	tracers *tracers
+	groups  *groups
+
+	retriesOnce sync.Once
+	retriesV    *metrics.Retries
 
 	verifierOnce sync.Once
 	verifierV    *auth.Verifier
@@ -46,7 +51,25 @@ func newApp(cfg Config, stderr io.Writer) (*app, error) {
 	if err != nil {
 		return nil, fmt.Errorf("configuring kafka: %w", err)
 	}
-	return &app{cfg: cfg, logger: logger, goka: g, metrics: metrics.NewRegistry(), ready: newReadiness()}, nil
+	reg := metrics.NewRegistry()
+	return &app{cfg: cfg, logger: logger, goka: g, metrics: reg, ready: newReadiness(), tracers: newTracers(cfg.Tracing, logger),
+		groups: &groups{metrics: metrics.NewGroups(reg), topics: map[goka.Group][]string{}}}, nil
+}
+
+// forProcessors prepares a process that runs processors: with static
+// membership, they join their groups under the process's instance id.
+// Other commands neither need nor keep one.
+func (a *app) forProcessors() error {
+	id, err := resolveInstanceID(a.cfg.StaticMembership, a.cfg.InstanceID, a.cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	a.cfg.Kafka.InstanceID = id
+	if a.goka, err = kafka.NewGoka(a.cfg.Kafka, a.cfg.DataDir, a.logger); err != nil {
+		return fmt.Errorf("configuring kafka: %w", err)
+	}
+	a.logger.Info("consumer group membership", "static", id != "", "instance_id", id)
+	return nil
 }
 
 // errProcessorNotRunning is a processor that is still recovering its
@@ -81,6 +104,10 @@ func (a *app) supervise(ctx context.Context, name string, build func() (*goka.Pr
 			attempt = 1
 		}
 		wait := backoff.Backoff(attempt)
+		if fenced(err) {
+			a.logger.Error("another running process has this one's group instance id; give each its own DATA_DIR or INSTANCE_ID",
+				"stage", name, "instance_id", a.cfg.Kafka.InstanceID)
+		}
 		a.logger.Error("processor stopped; restarting", "stage", name, "error", err, "wait", wait)
 		select {
 		case <-ctx.Done():

@@ -12,12 +12,16 @@ import (
 
 // runAll runs the whole system in one process: topics, an embedded NATS
 // server unless NATS_URL names one, every stage and the API.
-func runAll(ctx context.Context, cfg Config, e env) error {
+func runAll(ctx context.Context, cfg Config, e env) (err error) {
 	a, err := newApp(cfg, e.stderr)
 	if err != nil {
 		return err
 	}
+	defer closeInto(&err, a.tracers, "tracing")
 	a.logger.Info("starting orderflow", cfg.logAttrs()...)
+	if err := a.forProcessors(); err != nil {
+		return err
+	}
 	if err := a.ensureTopics(ctx); err != nil {
 		return err
 	}
@@ -43,11 +47,12 @@ func runAll(ctx context.Context, cfg Config, e env) error {
 	return g.Wait()
 }
 
-func runAPIOnly(ctx context.Context, cfg Config, e env) error {
+func runAPIOnly(ctx context.Context, cfg Config, e env) (err error) {
 	a, err := newApp(cfg, e.stderr)
 	if err != nil {
 		return err
 	}
+	defer closeInto(&err, a.tracers, "tracing")
 	a.logger.Info("starting api", cfg.logAttrs()...)
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return a.serveMetrics(ctx) })
@@ -62,12 +67,16 @@ func runAPIOnly(ctx context.Context, cfg Config, e env) error {
 
 // stageOnly runs one stage with its metrics endpoint.
 func stageOnly(name string, run func(a *app, ctx context.Context) error) func(context.Context, Config, env) error {
-	return func(ctx context.Context, cfg Config, e env) error {
+	return func(ctx context.Context, cfg Config, e env) (err error) {
 		a, err := newApp(cfg, e.stderr)
 		if err != nil {
 			return err
 		}
+		defer closeInto(&err, a.tracers, "tracing")
 		a.logger.Info("starting "+name, cfg.logAttrs()...)
+		if err := a.forProcessors(); err != nil {
+			return err
+		}
 		g, ctx := errgroup.WithContext(ctx)
 		g.Go(func() error { return a.serveMetrics(ctx) })
 		g.Go(func() error { return run(a, ctx) })

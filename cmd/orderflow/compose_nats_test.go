@@ -97,7 +97,7 @@ func TestComposeNATS(t *testing.T) {
 		nc, err := nats.Connect(url, nats.UserInfo(svcEnv["NATS_USER"], svcEnv["NATS_PASSWORD"]))
 		require.NoError(t, err)
 		defer nc.Close()
-		pub, err := notify.NewPublisher(ctx, nc)
+		pub, err := notify.NewPublisher(ctx, nc, nil)
 		require.NoError(t, err)
 		require.NoError(t, pub.Notify(ctx, notify.Message{OrderID: "o1", CustomerID: "alice", Status: order.Shipped, Text: "for alice"}))
 	})

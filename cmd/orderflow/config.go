@@ -23,6 +23,12 @@ type Config struct {
 	HTTPAddr    string
 	MetricsAddr string
 	Pprof       bool
+	// StaticMembership makes processors static members of their groups,
+	// under InstanceID, or the id kept in DataDir when that is empty.
+	StaticMembership bool
+	InstanceID       string
+	// LagInterval is how often a process reads its groups' lag.
+	LagInterval time.Duration
 	LogFormat   string
 	LogLevel    slog.Level
 
@@ -35,6 +41,7 @@ type Config struct {
 	}
 	Auth      authConfig
 	Callout   calloutConfig
+	Tracing   tracingConfig
 	RateLimit struct {
 		PerSecond float64
 		Burst     int
@@ -71,7 +78,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	if err := c.finish(); err != nil {
 		return Config{}, err
 	}
-	c.startup = f.attrs() // after finish, which fills in derived defaults
+	c.startup = append(f.attrs(), "tracing", c.Tracing.shown()) // after finish, which fills in derived defaults
 	return c, nil
 }
 
@@ -85,6 +92,7 @@ func serviceFlags(c *Config, name string, getenv func(string) string, output io.
 	addPaymentFlags(f, c)
 	addAuthFlags(f, &c.Auth)
 	addCalloutFlags(f, &c.Callout)
+	addTracingFlags(f, &c.Tracing)
 	f.Float(&c.RateLimit.PerSecond, "rate-limit", "RATE_LIMIT", 50, "requests per second per customer and per address")
 	f.Int(&c.RateLimit.Burst, "rate-burst", "RATE_BURST", 100, "burst per customer and per address")
 	return f
@@ -108,6 +116,9 @@ func addProcessFlags(f *envFlags, c *Config) {
 	f.String(&c.HTTPAddr, "http-addr", "HTTP_ADDR", "127.0.0.1:8080", "API address")
 	f.String(&c.MetricsAddr, "metrics-addr", "METRICS_ADDR", defaultMetricsAddr, "Prometheus /metrics, /healthz and /readyz address; empty for none")
 	f.Bool(&c.Pprof, "pprof", "PPROF", false, "serve net/http/pprof's profiles on the metrics address too")
+	f.Bool(&c.StaticMembership, "static-membership", "STATIC_MEMBERSHIP", true, "join consumer groups as a static member, so that a crashed processor restarted within the session timeout gets its partitions back without a rebalance")
+	f.Duration(&c.LagInterval, "lag-interval", "LAG_INTERVAL", 5*time.Second, "how often a process with processors reads its groups' consumer lag for /metrics; 0 never")
+	f.String(&c.InstanceID, "instance-id", "INSTANCE_ID", "", "group instance id of this process; empty: the one kept in DATA_DIR/instance-id, made at first start")
 	f.String(&c.LogFormat, "log-format", "LOG_FORMAT", "text", "text or json")
 	f.Text(&c.LogLevel, "log-level", "LOG_LEVEL", slog.LevelInfo, "`level` of logging: debug, info, warn or error")
 }

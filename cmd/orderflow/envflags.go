@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -146,7 +147,21 @@ func (f *envFlags) shown(fl *flag.Flag) any {
 			return v // numbers stay numbers in JSON logs; durations stay "5s"
 		}
 	}
-	return fl.Value.String()
+	return redactURL(fl.Value.String())
+}
+
+// redactURL hides the password of a URL that carries one
+// (nats://user:pass@host, an OTLP endpoint with credentials); any other
+// value is shown as it is.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	if _, ok := u.User.Password(); !ok {
+		return s
+	}
+	return u.Redacted()
 }
 
 // printDefaults writes the flags, their variables and defaults, secrets

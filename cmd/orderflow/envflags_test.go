@@ -71,3 +71,16 @@ func TestEveryVariableIsListedAndLogged(t *testing.T) {
 		}
 	})
 }
+
+// A URL's password never reaches the start-up line, wherever the URL is set.
+func TestURLPasswordsAreNotShown(t *testing.T) {
+	env := map[string]string{
+		"NATS_URL":                    "nats://svc:hunter2-nats@127.0.0.1:4222",
+		"OTEL_EXPORTER_OTLP_ENDPOINT": "https://tracer:hunter2-otel@collector:4318",
+	}
+	c, err := parseConfig("all", nil, func(k string) string { return env[k] }, io.Discard)
+	require.NoError(t, err)
+	line := fmt.Sprint(c.logAttrs()...)
+	require.NotContains(t, line, "hunter2")
+	require.Contains(t, line, "nats://svc:xxxxx@127.0.0.1:4222", "the rest of the URL is shown")
+}

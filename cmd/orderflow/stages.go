@@ -35,6 +35,11 @@ func (a *app) runPayment(ctx context.Context) (err error) {
 		defer closeInto(&err, sim, "the gateway's ledger")
 		gw = sim.WithLatency(a.cfg.Gateway.Latency)
 	}
+	gw = meteredGateway{gw: gw, calls: metrics.NewGatewayCalls(a.metrics, payment.Actions())}
+	tracer, err := a.tracers.tracer(ctx, "payment")
+	if err != nil {
+		return err
+	}
 	answers, err := a.answers(topology.PaymentGroup)
 	if err != nil {
 		return err
@@ -42,28 +47,41 @@ func (a *app) runPayment(ctx context.Context) (err error) {
 	defer closeInto(&err, answers, "payment's answer emitter")
 	cfg := payment.Config{
 		Gateway: gw, Logger: a.logger, Retry: a.cfg.Retry, Limits: a.limits(), Now: time.Now,
-		Answers: intake.EmitTo(answers.Emitter), Context: ctx, InFlight: a.cfg.InFlight,
+		Answers: intake.EmitTo(answers.Emitter), Context: ctx, InFlight: a.cfg.InFlight, Tracer: tracer,
 	}
-	return a.withScheduler(ctx, func(ctx context.Context) error {
-		return a.supervise(ctx, string(topology.PaymentGroup), func() (*goka.Processor, error) {
-			return intake.NewProcessor(a.goka.Brokers(), payment.Define(cfg), a.goka.Processor(topology.PaymentGroup)...)
-		})
+	return a.withScheduler(ctx, topology.PaymentGroup, func(ctx context.Context) error {
+		return a.runGroup(ctx, topology.PaymentGroup, string(topology.PaymentGroup), func() *goka.GroupGraph { return payment.Define(cfg) })
 	})
 }
 
 // withScheduler runs a stage that retries together with a scheduler
 // instance, so that wherever a retrying stage runs, its retries come back.
-// In `all` both retrying stages bring one; goka shares the partitions.
-func (a *app) withScheduler(ctx context.Context, run func(context.Context) error) error {
-	cfg := scheduler.Config{Logger: a.logger, Limits: a.limits(), MaxWait: 2 * a.cfg.Retry.Max, Now: time.Now}
+// In `all` both retrying stages bring one; goka shares the partitions, and
+// each is a member of the scheduler group under the name of its stage.
+func (a *app) withScheduler(ctx context.Context, stage goka.Group, run func(context.Context) error) error {
+	tracer, err := a.tracers.tracer(ctx, "scheduler")
+	if err != nil {
+		return err
+	}
+	cfg := scheduler.Config{Logger: a.logger, Limits: a.limits(), MaxWait: 2 * a.cfg.Retry.Max, Now: time.Now, Retries: a.retries(), Tracer: tracer}
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
-		return a.supervise(ctx, string(topology.SchedulerGroup), func() (*goka.Processor, error) {
-			return intake.NewProcessor(a.goka.Brokers(), scheduler.Define(cfg), a.goka.Processor(topology.SchedulerGroup)...)
-		})
+		return a.runGroup(ctx, topology.SchedulerGroup, "beside-"+string(stage), func() *goka.GroupGraph { return scheduler.Define(cfg) })
 	})
 	g.Go(func() error { return run(ctx) })
 	return g.Wait()
+}
+
+// retries returns the process's count of retries, made once: in `all` two
+// schedulers share it.
+func (a *app) retries() *metrics.Retries {
+	a.retriesOnce.Do(func() {
+		a.retriesV = metrics.NewRetries(a.metrics, map[string][]string{
+			string(topology.PaymentGroup):       payment.Actions(),
+			string(topology.NotificationsGroup): notifications.Actions(),
+		})
+	})
+	return a.retriesV
 }
 
 // limits are what every group's input gate accepts.
@@ -72,17 +90,21 @@ func (a *app) limits() intake.Limits {
 }
 
 func (a *app) runShipping(ctx context.Context) error {
-	cfg := shipping.Config{Logger: a.logger, Limits: a.limits(), Now: time.Now}
-	return a.supervise(ctx, string(topology.ShippingGroup), func() (*goka.Processor, error) {
-		return intake.NewProcessor(a.goka.Brokers(), shipping.Define(cfg), a.goka.Processor(topology.ShippingGroup)...)
-	})
+	tracer, err := a.tracers.tracer(ctx, "shipping")
+	if err != nil {
+		return err
+	}
+	cfg := shipping.Config{Logger: a.logger, Limits: a.limits(), Now: time.Now, Tracer: tracer}
+	return a.runGroup(ctx, topology.ShippingGroup, string(topology.ShippingGroup), func() *goka.GroupGraph { return shipping.Define(cfg) })
 }
 
 func (a *app) runOrders(ctx context.Context) error {
-	cfg := orders.Config{Logger: a.logger, Limits: a.limits(), Metrics: metrics.NewPipeline(a.metrics, groupInputs())}
-	return a.supervise(ctx, string(topology.OrdersGroup), func() (*goka.Processor, error) {
-		return intake.NewProcessor(a.goka.Brokers(), orders.Define(cfg), a.goka.Processor(topology.OrdersGroup)...)
-	})
+	tracer, err := a.tracers.tracer(ctx, "orders")
+	if err != nil {
+		return err
+	}
+	cfg := orders.Config{Logger: a.logger, Limits: a.limits(), Metrics: metrics.NewPipeline(a.metrics, groupInputs(), intake.Reasons()), Tracer: tracer}
+	return a.runGroup(ctx, topology.OrdersGroup, string(topology.OrdersGroup), func() *goka.GroupGraph { return orders.Define(cfg) })
 }
 
 // groupInputs names the topics each group reads, taken from the groups'
@@ -93,16 +115,16 @@ func groupInputs() map[string][]string {
 		payment.Define(payment.Config{}), shipping.Define(shipping.Config{}), notifications.Define(notifications.Config{}),
 		orders.Define(orders.Config{}), scheduler.Define(scheduler.Config{}),
 	} {
-		topics := g.InputStreams().Topics()
-		if loop := g.LoopStream(); loop != nil {
-			topics = append(topics, loop.Topic())
-		}
-		inputs[string(g.Group())] = topics
+		inputs[string(g.Group())] = consumedTopics(g)
 	}
 	return inputs
 }
 
 func (a *app) runNotifications(ctx context.Context, natsURL string) (err error) {
+	tracer, err := a.tracers.tracer(ctx, "notifications")
+	if err != nil {
+		return err
+	}
 	nc, err := a.connectNATS(natsURL, "orderflow-notifications")
 	if err != nil {
 		return err
@@ -114,7 +136,7 @@ func (a *app) runNotifications(ctx context.Context, natsURL string) (err error) 
 	// delivered anyway.
 	err = retry.Do(ctx, retry.Policy{Base: 200 * time.Millisecond, Max: 5 * time.Second}, func(ctx context.Context) error {
 		var err error
-		pub, err = notify.NewPublisher(ctx, nc)
+		pub, err = notify.NewPublisher(ctx, nc, tracer)
 		return err
 	}, func(attempt int, wait time.Duration, err error) {
 		a.logger.Warn("nats not ready; retrying", "attempt", attempt, "error", err)
@@ -129,13 +151,12 @@ func (a *app) runNotifications(ctx context.Context, natsURL string) (err error) 
 		return err
 	}
 	defer closeInto(&err, answers, "notifications' answer emitter")
-	cfg := notifications.Config{Notifier: pub, Logger: a.logger, Limits: a.limits(), Now: time.Now,
+	notifier := meteredNotifier{n: pub, calls: metrics.NewNATSPublishes(a.metrics)}
+	cfg := notifications.Config{Notifier: notifier, Logger: a.logger, Limits: a.limits(), Now: time.Now,
 		Retry:   retry.Policy{Base: a.cfg.Retry.Base, Max: a.cfg.Retry.Max},
-		Answers: intake.EmitTo(answers.Emitter), Context: ctx, InFlight: a.cfg.InFlight}
-	return a.withScheduler(ctx, func(ctx context.Context) error {
-		return a.supervise(ctx, string(topology.NotificationsGroup), func() (*goka.Processor, error) {
-			return intake.NewProcessor(a.goka.Brokers(), notifications.Define(cfg), a.goka.Processor(topology.NotificationsGroup)...)
-		})
+		Answers: intake.EmitTo(answers.Emitter), Context: ctx, InFlight: a.cfg.InFlight, Tracer: tracer}
+	return a.withScheduler(ctx, topology.NotificationsGroup, func(ctx context.Context) error {
+		return a.runGroup(ctx, topology.NotificationsGroup, string(topology.NotificationsGroup), func() *goka.GroupGraph { return notifications.Define(cfg) })
 	})
 }
 

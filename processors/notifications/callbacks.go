@@ -20,6 +20,10 @@ import (
 // actionNotify names this stage's calls and retries.
 const actionNotify = "notify"
 
+// Actions lists the actions this stage retries, for metrics that start each
+// at zero.
+func Actions() []string { return []string{actionNotify} }
+
 // shipmentSettled tells the customer of an order's outcome; an input seen
 // again re-emits what was emitted and tells nobody.
 func (s *stage) shipmentSettled(ctx goka.Context, msg any) {

@@ -23,6 +23,7 @@ import (
 	"orderflow/notify"
 	"orderflow/retry"
 	"orderflow/topology"
+	"orderflow/tracing"
 )
 
 // Notifier delivers a message to a customer. Delivering the same order's
@@ -51,6 +52,8 @@ type Config struct {
 	Context context.Context
 	// InFlight caps the deliveries out at once; 0 means 256.
 	InFlight int
+	// Tracer makes the stage's spans; nil is tracing off.
+	Tracer *tracing.Tracer
 }
 
 // Entry is the stage's state for one order in the notifications table.
@@ -76,13 +79,14 @@ func Define(cfg Config) *goka.GroupGraph {
 	if cfg.CallTimeout == 0 {
 		cfg.CallTimeout = 5 * time.Second
 	}
-	s := &stage{cfg: cfg, gate: intake.New(topology.NotificationsGroup, cfg.Limits, cfg.Logger)}
+	s := &stage{cfg: cfg, gate: intake.New(topology.NotificationsGroup, cfg.Limits, cfg.Logger, cfg.Tracer)}
 	// Every failed delivery is retried: a notification is never dropped.
 	s.calls = intake.NewCalls(intake.CallsConfig{
 		Emitter: cfg.Answers, Context: cfg.Context, InFlight: cfg.InFlight,
 		Passing: func(error) bool { return true }, Logger: cfg.Logger,
+		Tracer: cfg.Tracer, Peer: "nats",
 	})
-	w := s.calls.Wrap
+	w := func(cb goka.ProcessCallback) goka.ProcessCallback { return s.gate.Trace(s.calls.Wrap(cb)) }
 	edges := []goka.Edge{
 		goka.Input(topology.SentOrders, codecs.Raw{}, w(s.shipmentSettled)),
 		goka.Output(topology.NotifiedOrders, codecs.JSON[events.CustomerNotified]{}),

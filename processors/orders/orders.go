@@ -21,6 +21,7 @@ import (
 	"orderflow/metrics"
 	"orderflow/order"
 	"orderflow/topology"
+	"orderflow/tracing"
 )
 
 // Config is what the group needs.
@@ -30,17 +31,21 @@ type Config struct {
 	// Metrics, when set, counts every report, outcome and dead letter: this
 	// group sees them all.
 	Metrics *metrics.Pipeline
+	// Tracer makes the group's spans; nil is tracing off.
+	Tracer *tracing.Tracer
 }
 
 // Define returns the group graph; production and tests share it.
 func Define(cfg Config) *goka.GroupGraph {
-	g := &group{cfg: cfg, gate: intake.New(topology.OrdersGroup, cfg.Limits, cfg.Logger)}
+	g := &group{cfg: cfg, gate: intake.New(topology.OrdersGroup, cfg.Limits, cfg.Logger, cfg.Tracer)}
+	t := g.gate.Trace
 	edges := []goka.Edge{
-		goka.Input(topology.NewOrders, codecs.Raw{}, g.placed),
-		goka.Input(topology.OrderCancellations, codecs.Raw{}, g.cancelRequested),
-		goka.Input(topology.PayedOrders, codecs.Raw{}, g.paymentSettled),
-		goka.Input(topology.SentOrders, codecs.Raw{}, g.shipmentSettled),
-		goka.Input(topology.NotifiedOrders, codecs.Raw{}, g.customerNotified),
+		goka.Input(topology.NewOrders, codecs.Raw{}, t(g.placed)),
+		goka.Input(topology.OrderCancellations, codecs.Raw{}, t(g.cancelRequested)),
+		goka.Input(topology.PayedOrders, codecs.Raw{}, t(g.paymentSettled)),
+		goka.Input(topology.SentOrders, codecs.Raw{}, t(g.shipmentSettled)),
+		goka.Input(topology.NotifiedOrders, codecs.Raw{}, t(g.customerNotified)),
+		// Dead letters are only counted: no span of their own.
 		goka.Input(topology.DeadLetters, codecs.Raw{}, g.deadLetter),
 		goka.Persist(codecs.JSON[events.OrderState]{}),
 	}
@@ -165,7 +170,11 @@ func (g *group) store(ctx goka.Context, st events.OrderState) {
 // a dead letter is by definition something that does not decode.
 func (g *group) deadLetter(ctx goka.Context, msg any) {
 	h := ctx.Headers()
-	g.cfg.Metrics.DeadLetter(string(h[intake.HeaderTopic]), string(h[intake.HeaderGroup]))
+	reason := string(h[intake.HeaderReason])
+	if reason == "" { // set aside before dead letters said why
+		reason = intake.ReasonOther
+	}
+	g.cfg.Metrics.DeadLetter(string(h[intake.HeaderTopic]), string(h[intake.HeaderGroup]), reason)
 }
 
 func (g *group) state(ctx goka.Context) events.OrderState {

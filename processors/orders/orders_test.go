@@ -116,7 +116,7 @@ func TestOrdersRecordsFailuresAndCancellations(t *testing.T) {
 func startCounting(t *testing.T) (*tester.Tester, *metrics.Pipeline) {
 	t.Helper()
 	tt := tester.New(t)
-	m := metrics.NewPipeline(metrics.NewRegistry(), nil)
+	m := metrics.NewPipeline(metrics.NewRegistry(), nil, nil)
 	proc, err := intake.NewProcessor(nil, Define(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: m}), goka.WithTester(tt), goka.WithLogger(ordertest.Quiet{}))
 	require.NoError(t, err)
 	ordertest.Run(t, proc)
@@ -130,12 +130,14 @@ func TestOrdersCountsThePipeline(t *testing.T) {
 	for _, topic := range []goka.Stream{topology.NewOrders, topology.PayedOrders, topology.SentOrders, topology.NotifiedOrders, topology.NotifiedOrders} {
 		tt.Consume(string(topic), "o1", ordertest.Bytes(r[topic]))
 	}
-	tt.Consume(string(topology.DeadLetters), "o2", []byte("junk"), tester.WithHeaders(goka.Headers{"dlq.source.topic": []byte("new_orders"), "dlq.group": []byte("payment")}))
+	tt.Consume(string(topology.DeadLetters), "o2", []byte("junk"), tester.WithHeaders(goka.Headers{"dlq.source.topic": []byte("new_orders"), "dlq.group": []byte("payment"), "dlq.reason": []byte("malformed")}))
+	tt.Consume(string(topology.DeadLetters), "o3", []byte("junk"), tester.WithHeaders(goka.Headers{"dlq.source.topic": []byte("new_orders"), "dlq.group": []byte("payment")}))
 
 	require.Equal(t, 1.0, testutil.ToFloat64(m.Events.WithLabelValues("new_orders", "created")))
 	require.Equal(t, 1.0, testutil.ToFloat64(m.Events.WithLabelValues("sent_orders", "shipped")))
 	require.Equal(t, 1.0, testutil.ToFloat64(m.Terminal.WithLabelValues("notified")), "a repeated report is counted once")
-	require.Equal(t, 1.0, testutil.ToFloat64(m.DeadLetters.WithLabelValues("new_orders", "payment")))
+	require.Equal(t, 1.0, testutil.ToFloat64(m.DeadLetters.WithLabelValues("new_orders", "payment", "malformed")))
+	require.Equal(t, 1.0, testutil.ToFloat64(m.DeadLetters.WithLabelValues("new_orders", "payment", "other")), "a dead letter from before reasons were written")
 }
 
 // A report of the telling may reach the group before the order itself (the

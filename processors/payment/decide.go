@@ -9,6 +9,7 @@ import (
 	"orderflow/codecs"
 	"orderflow/events"
 	"orderflow/gateway"
+	"orderflow/intake"
 	"orderflow/order"
 )
 
@@ -17,6 +18,10 @@ const (
 	actionCharge = "charge"
 	actionRefund = "refund"
 )
+
+// Actions lists the actions this stage retries, for metrics that start each
+// at zero.
+func Actions() []string { return []string{actionCharge, actionRefund} }
 
 // step is what a decision asks of the callback besides writing the entry.
 type step struct {
@@ -59,7 +64,7 @@ func decideCharge(e Entry, p events.OrderPlaced, charge gateway.Charge, err erro
 		reason = "the payment provider did not answer"
 	}
 	e, st := settled(e, settle(p, order.PaymentFailed, reason, nil, now))
-	st.problem = fmt.Errorf("charging, attempt %d: %w", e.ChargeAttempts+1, err)
+	st.problem = fmt.Errorf("%w: charging, attempt %d: %w", intake.ErrCallFailed, e.ChargeAttempts+1, err)
 	return e, st
 }
 
@@ -77,7 +82,7 @@ func decideRefund(e Entry, err error) (Entry, step) {
 		return e, step{retry: err}
 	}
 	e.Retry = nil
-	return e, step{problem: fmt.Errorf("refunding: %w", err)}
+	return e, step{problem: fmt.Errorf("%w: refunding: %w", intake.ErrCallFailed, err)}
 }
 
 // passing reports whether a gateway error may go away by itself.

@@ -22,6 +22,7 @@ import (
 	"orderflow/intake"
 	"orderflow/retry"
 	"orderflow/topology"
+	"orderflow/tracing"
 )
 
 // Gateway charges and refunds; gateway.Simulated is the built-in one.
@@ -49,6 +50,8 @@ type Config struct {
 	Context context.Context
 	// InFlight caps the gateway calls out at once; 0 means 256.
 	InFlight int
+	// Tracer makes the stage's spans; nil is tracing off.
+	Tracer *tracing.Tracer
 }
 
 // Define returns the stage's group graph; production and tests share it
@@ -57,11 +60,12 @@ func Define(cfg Config) *goka.GroupGraph {
 	if cfg.CallTimeout == 0 {
 		cfg.CallTimeout = 10 * time.Second
 	}
-	s := &stage{cfg: cfg, gate: intake.New(topology.PaymentGroup, cfg.Limits, cfg.Logger)}
+	s := &stage{cfg: cfg, gate: intake.New(topology.PaymentGroup, cfg.Limits, cfg.Logger, cfg.Tracer)}
 	s.calls = intake.NewCalls(intake.CallsConfig{
 		Emitter: cfg.Answers, Context: cfg.Context, InFlight: cfg.InFlight, Passing: passing, Logger: cfg.Logger,
+		Tracer: cfg.Tracer, Peer: "gateway",
 	})
-	w := s.calls.Wrap
+	w := func(cb goka.ProcessCallback) goka.ProcessCallback { return s.gate.Trace(s.calls.Wrap(cb)) }
 	edges := []goka.Edge{
 		goka.Input(topology.NewOrders, codecs.Raw{}, w(s.placed)),
 		goka.Input(topology.OrderCancellations, codecs.Raw{}, w(s.cancelRequested)),

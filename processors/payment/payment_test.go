@@ -142,6 +142,7 @@ func TestPayment(t *testing.T) {
 		require.Equal(t, string(topology.Loop(topology.PaymentGroup)), string(hdr[intake.HeaderTopic]), "the last attempt came back from the scheduler")
 		require.Contains(t, string(hdr[intake.HeaderError]), "unavailable", "the dead letter keeps the detail")
 		require.Contains(t, string(hdr[intake.HeaderError]), "attempt 3")
+		require.Equal(t, intake.ReasonCallFailed, string(hdr[intake.HeaderReason]), "counted as a call that failed for good")
 		require.Equal(t, 3, f.tt.TableValue(topology.PaymentTable, "o1").(Entry).ChargeAttempts+1)
 	})
 

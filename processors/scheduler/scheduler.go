@@ -19,7 +19,9 @@ import (
 	"orderflow/codecs"
 	"orderflow/events"
 	"orderflow/intake"
+	"orderflow/metrics"
 	"orderflow/topology"
+	"orderflow/tracing"
 )
 
 // Config is what the scheduler needs.
@@ -31,6 +33,11 @@ type Config struct {
 	// and the stage simply tries once more. 0 means a minute.
 	MaxWait time.Duration
 	Now     func() time.Time
+	// Tracer makes the group's spans: a retry's wait is one; nil is
+	// tracing off.
+	Tracer *tracing.Tracer
+	// Retries counts the retries received; nil counts nothing.
+	Retries *metrics.Retries
 }
 
 // Define returns the scheduler's group graph.
@@ -38,8 +45,8 @@ func Define(cfg Config) *goka.GroupGraph {
 	if cfg.MaxWait == 0 {
 		cfg.MaxWait = time.Minute
 	}
-	s := &scheduler{cfg: cfg, gate: intake.New(topology.SchedulerGroup, cfg.Limits, cfg.Logger)}
-	edges := []goka.Edge{goka.Input(topology.Retries, codecs.Raw{}, s.scheduled)}
+	s := &scheduler{cfg: cfg, gate: intake.New(topology.SchedulerGroup, cfg.Limits, cfg.Logger, cfg.Tracer)}
+	edges := []goka.Edge{goka.Input(topology.Retries, codecs.Raw{}, s.gate.Trace(s.scheduled))}
 	for _, g := range topology.Retrying() {
 		edges = append(edges, goka.Output(topology.Loop(g), codecs.Raw{}))
 	}
@@ -61,6 +68,7 @@ func (s *scheduler) scheduled(ctx goka.Context, msg any) {
 		s.gate.SetAside(ctx, msg.([]byte), fmt.Errorf("%w: group %q does not retry", codecs.ErrInvalid, r.Group))
 		return
 	}
+	s.cfg.Retries.Retry(r.Group, r.Action)
 	wait := min(r.DueAt.Sub(s.cfg.Now()), s.cfg.MaxWait)
 	if wait > 0 {
 		t := time.NewTimer(wait)

@@ -14,6 +14,7 @@ import (
 	"orderflow/events"
 	"orderflow/intake"
 	"orderflow/topology"
+	"orderflow/tracing"
 )
 
 // Config is what the stage needs.
@@ -21,6 +22,8 @@ type Config struct {
 	Logger *slog.Logger
 	Limits intake.Limits
 	Now    func() time.Time
+	// Tracer makes the stage's spans; nil is tracing off.
+	Tracer *tracing.Tracer
 }
 
 // Entry is the stage's state for one order in the shipping table.
@@ -38,10 +41,10 @@ func (e Entry) Validate() error { return codecs.CheckVersion(e.V) }
 // Define returns the stage's group graph; production and tests share it
 // (intake.NewProcessor makes the processor).
 func Define(cfg Config) *goka.GroupGraph {
-	s := &stage{cfg: cfg, gate: intake.New(topology.ShippingGroup, cfg.Limits, cfg.Logger)}
+	s := &stage{cfg: cfg, gate: intake.New(topology.ShippingGroup, cfg.Limits, cfg.Logger, cfg.Tracer)}
 	edges := []goka.Edge{
-		goka.Input(topology.PayedOrders, codecs.Raw{}, s.paymentSettled),
-		goka.Input(topology.OrderCancellations, codecs.Raw{}, s.cancelRequested),
+		goka.Input(topology.PayedOrders, codecs.Raw{}, s.gate.Trace(s.paymentSettled)),
+		goka.Input(topology.OrderCancellations, codecs.Raw{}, s.gate.Trace(s.cancelRequested)),
 		goka.Output(topology.SentOrders, codecs.JSON[events.ShipmentSettled]{}),
 		goka.Persist(codecs.JSON[Entry]{}),
 	}
