@@ -11,7 +11,7 @@ DEV_SECRET ?= dev-secret-change-me-0123456789abcdef
 
 export GOFLAGS := -buildvcs=false
 
-.PHONY: run build test test-unit test-integration test-contract fuzz bench bench-scale bench-e2e lint broker broker-stop chromium clean compose-env
+.PHONY: run build test test-unit test-integration test-cluster test-secure test-contract fuzz bench bench-scale bench-e2e lint broker broker-stop cluster cluster-stop chromium clean compose-env
 
 ## run: start Kafka (or use KAFKA_BROKERS), then every service and the API on 127.0.0.1:8080
 run: build
@@ -31,7 +31,8 @@ build:
 	$(GO) build -o bin/loadgen ./cmd/loadgen
 
 ## test: vet, unit tests under -race, short fuzz runs, then the integration tests on a fresh broker
-test: lint test-unit fuzz test-integration test-contract
+## and the broker fault tests on a fresh three-broker cluster, and the pipeline through a secured broker
+test: lint test-unit fuzz test-integration test-cluster test-secure test-contract
 
 ## chromium: the browser the tracking page's tests drive (internal/browsertest). As root on
 ## Debian it is installed with apt-get when missing, as broker/kafka.sh installs Java.
@@ -77,6 +78,29 @@ test-integration: chromium
 	$(TEST_BROKER_ENV) ORDERFLOW_TEST_KAFKA=127.0.0.1:$(TEST_KAFKA_PORT) ORDERFLOW_TEST_BROKER_SCRIPT=$(CURDIR)/broker/kafka.sh \
 		$(BROWSER_ENV)/integration $(GO) test -count=1 -v -timeout 25m ./integration/ ; \
 		rc=$$?; $(TEST_BROKER_ENV) broker/kafka.sh stop; exit $$rc
+
+## test-cluster: the broker fault tests (integration/clusterfaults_test.go) on a fresh three-broker
+## cluster on ports $(TEST_CLUSTER_PORT), +100 and +200 (controllers one above each), stopped afterwards;
+## the tests kill, stop and start its nodes through broker/cluster.sh. About 5 minutes.
+TEST_CLUSTER_PORT ?= 19192
+TEST_CLUSTER_ENV := KAFKA_CLUSTER_PORT=$(TEST_CLUSTER_PORT) KAFKA_CLUSTER_DIR=$(CURDIR)/.data/cluster-test
+test-cluster:
+	rm -rf .data/cluster-test
+	$(TEST_CLUSTER_ENV) broker/cluster.sh start
+	$(TEST_CLUSTER_ENV) ORDERFLOW_TEST_KAFKA=$$($(TEST_CLUSTER_ENV) broker/cluster.sh brokers) ORDERFLOW_TEST_CLUSTER_SCRIPT=$(CURDIR)/broker/cluster.sh \
+		$(GO) test -count=1 -v -timeout 20m -run '^TestKafkaClusterFaults$$' ./integration/ ; \
+		rc=$$?; $(TEST_CLUSTER_ENV) broker/cluster.sh stop; exit $$rc
+
+## test-secure: the pipeline through a fresh broker with KAFKA_SECURE=1 (SASL_SSL, SCRAM users, TLS,
+## ACLs: broker/secure.sh) on port $(TEST_SECURE_PORT), and what it must refuse; stopped afterwards
+TEST_SECURE_PORT ?= 19492
+TEST_SECURE_ENV := KAFKA_SECURE=1 KAFKA_PORT=$(TEST_SECURE_PORT) KAFKA_CONTROLLER_PORT=$$(($(TEST_SECURE_PORT)+1)) KAFKA_DATA_DIR=$(CURDIR)/.data/kafka-secure
+test-secure:
+	rm -rf .data/kafka-secure
+	$(TEST_SECURE_ENV) broker/kafka.sh start
+	ORDERFLOW_TEST_KAFKA=127.0.0.1:$(TEST_SECURE_PORT) ORDERFLOW_TEST_SECURE_DIR=$(CURDIR)/.data/kafka-secure/secure \
+		$(GO) test -count=1 -v -timeout 10m -run '^TestSecureKafka$$' ./integration/ ; \
+		rc=$$?; $(TEST_SECURE_ENV) broker/kafka.sh stop; exit $$rc
 
 ## test-contract: schemathesis (from PyPI, into .cache) against the real API on a fresh broker: no 5xx,
 ## every answer as api/openapi.json says; the findings accepted on purpose are in contract/baseline.json
@@ -128,6 +152,14 @@ broker:
 
 broker-stop:
 	broker/kafka.sh stop
+
+## cluster: a local three-broker KRaft cluster (broker/cluster.sh) on 127.0.0.1:9192,9292,9392;
+## then `KAFKA_BROKERS=$$(broker/cluster.sh brokers) make run`
+cluster:
+	broker/cluster.sh start
+
+cluster-stop:
+	broker/cluster.sh stop
 
 clean:
 	rm -rf bin .data

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# kafka.sh runs a real single-node Apache Kafka broker (KRaft, broker and
-# controller in one JVM) on 127.0.0.1 for local runs and integration tests.
+# kafka.sh runs a real Apache Kafka node (KRaft, broker and controller in one
+# JVM) on 127.0.0.1 for local runs and integration tests: alone, a
+# single-node cluster; driven by broker/cluster.sh, one node of three.
 #
 # Usage: broker/kafka.sh start|stop|kill|status|fetch|tool CLASS [ARGS...]
 # See broker/README.md for the environment variables.
@@ -13,11 +14,25 @@ KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 KAFKA_DATA_DIR="${KAFKA_DATA_DIR:-$ROOT/.data/kafka}"
 KAFKA_LIBS="${KAFKA_LIBS:-$ROOT/.cache/kafka-libs}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}"
+# A node of a cluster: its id, every controller of the quorum, the cluster id
+# all nodes share, and the replication of the broker's own topics.
+KAFKA_NODE_ID="${KAFKA_NODE_ID:-1}"
+KAFKA_QUORUM_VOTERS="${KAFKA_QUORUM_VOTERS:-$KAFKA_NODE_ID@127.0.0.1:$KAFKA_CONTROLLER_PORT}"
+KAFKA_CLUSTER_ID="${KAFKA_CLUSTER_ID:-}"
+KAFKA_REPLICATION="${KAFKA_REPLICATION:-1}"
+# One replica may be lost without refusing writes once there are three.
+KAFKA_MIN_ISR="${KAFKA_MIN_ISR:-$((KAFKA_REPLICATION >= 3 ? 2 : 1))}"
+# 1: SASL_SSL, SCRAM users, TLS and ACLs (secure.sh).
+KAFKA_SECURE="${KAFKA_SECURE:-0}"
 # Absolute paths: the pid check matches the broker's command line.
 [[ "$KAFKA_DATA_DIR" == /* ]] || KAFKA_DATA_DIR="$PWD/$KAFKA_DATA_DIR"
 [[ "$KAFKA_LIBS" == /* ]] || KAFKA_LIBS="$PWD/$KAFKA_LIBS"
 
 POM="$ROOT/broker/pom.xml"
+if [[ "$KAFKA_SECURE" == 1 ]]; then
+	# shellcheck source=broker/secure.sh
+	source "$ROOT/broker/secure.sh"
+fi
 LOG4J_CONFIG="$ROOT/broker/log4j2.yaml"
 # The stamp holds a hash of pom.xml: jars are fetched again when the pom changes.
 STAMP="$KAFKA_LIBS/.fetched"
@@ -26,7 +41,7 @@ PID_FILE="$KAFKA_DATA_DIR/kafka.pid"
 LOG_FILE="$KAFKA_DATA_DIR/kafka.log"
 CLUSTER_ID_FILE="$KAFKA_DATA_DIR/cluster.id"
 STARTED_LINE="Kafka Server started"
-START_TIMEOUT=60
+START_TIMEOUT="${KAFKA_START_TIMEOUT:-60}"
 STOP_TIMEOUT=30
 
 say() { echo "kafka: $*"; }
@@ -132,8 +147,8 @@ write_properties() {
 	cat >"$PROPS" <<EOF
 # Written by broker/kafka.sh on every start; edits are overwritten.
 process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
+node.id=$KAFKA_NODE_ID
+controller.quorum.voters=$KAFKA_QUORUM_VOTERS
 listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
 advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
 inter.broker.listener.name=PLAINTEXT
@@ -141,13 +156,16 @@ controller.listener.names=CONTROLLER
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 log.dirs=$KAFKA_DATA_DIR/logs
 
-# One broker: every internal topic has one replica.
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-min.insync.replicas=1
+# The broker's own topics: one replica on one node, three in a cluster.
+offsets.topic.replication.factor=$KAFKA_REPLICATION
+transaction.state.log.replication.factor=$KAFKA_REPLICATION
+transaction.state.log.min.isr=$KAFKA_MIN_ISR
+share.coordinator.state.topic.replication.factor=$KAFKA_REPLICATION
+share.coordinator.state.topic.min.isr=$KAFKA_MIN_ISR
+default.replication.factor=$KAFKA_REPLICATION
+min.insync.replicas=$KAFKA_MIN_ISR
+# Never elect a replica that may have missed acknowledged records.
+unclean.leader.election.enable=false
 group.initial.rebalance.delay.ms=0
 # After a kill -9 the controller waits out the old broker session before the
 # broker may register again: 3 s instead of the default 9 s.
@@ -162,17 +180,22 @@ EOF
 }
 
 # format_storage formats the log dir once; the cluster id is kept beside it.
+# The nodes of a cluster get theirs from KAFKA_CLUSTER_ID.
 format_storage() {
 	[[ -f "$KAFKA_DATA_DIR/logs/meta.properties" ]] && return 0
 	local id
-	if [[ ! -s "$CLUSTER_ID_FILE" ]]; then
+	if [[ -n "$KAFKA_CLUSTER_ID" ]]; then
+		echo "$KAFKA_CLUSTER_ID" >"$CLUSTER_ID_FILE"
+	elif [[ ! -s "$CLUSTER_ID_FILE" ]]; then
 		# The tool may print log lines before the id; the id is the last line.
 		id="$(run_java kafka.tools.StorageTool random-uuid | tail -n 1)"
 		[[ "$id" =~ ^[A-Za-z0-9_-]{22}$ ]] || die "kafka.tools.StorageTool random-uuid printed no cluster id: $id"
 		echo "$id" >"$CLUSTER_ID_FILE"
 	fi
 	say "formatting $KAFKA_DATA_DIR/logs (cluster id $(<"$CLUSTER_ID_FILE"))"
-	run_java kafka.tools.StorageTool format -t "$(<"$CLUSTER_ID_FILE")" -c "$PROPS" >>"$LOG_FILE" 2>&1 ||
+	local scram=()
+	[[ "$KAFKA_SECURE" == 1 ]] && mapfile -t scram < <(scram_args)
+	run_java kafka.tools.StorageTool format -t "$(<"$CLUSTER_ID_FILE")" -c "$PROPS" "${scram[@]}" >>"$LOG_FILE" 2>&1 ||
 		die "formatting the storage failed; see $LOG_FILE"
 }
 
@@ -234,6 +257,10 @@ cmd_start() {
 	need_java
 	fetch_libs
 	write_properties
+	if [[ "$KAFKA_SECURE" == 1 ]]; then
+		make_secrets
+		secure_properties
+	fi
 	[[ -f "$LOG_FILE" ]] && mv -f "$LOG_FILE" "$LOG_FILE.1"
 	format_storage
 	rm -f "$PID_FILE"
@@ -241,6 +268,7 @@ cmd_start() {
 	# The pid file is written by the child; give it a moment to appear.
 	for _ in $(seq 50); do [[ -s "$PID_FILE" ]] && break; sleep 0.1; done
 	wait_ready || { cmd_kill >/dev/null; exit 1; }
+	[[ "$KAFKA_SECURE" == 1 ]] && apply_acls_once
 	say "ready on 127.0.0.1:$KAFKA_PORT (pid $(<"$PID_FILE"), data $KAFKA_DATA_DIR, $((SECONDS - begin))s)"
 }
 

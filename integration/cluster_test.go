@@ -26,6 +26,7 @@ type cluster struct {
 	t       *testing.T
 	dir     string
 	env     []string
+	svcEnv  func(service string) []string // more variables for one service
 	apiBase string
 	gateway *gateway.Client
 
@@ -48,11 +49,19 @@ type proc struct {
 // goes to every one.
 func newCluster(t *testing.T, natsURL string, extraEnv ...string) *cluster {
 	t.Helper()
+	return newClusterWith(t, natsURL, func(string) []string { return nil }, extraEnv...)
+}
+
+// newClusterWith is newCluster with variables for each service on top, as
+// svcEnv(service) says; `orderflow topics` runs as the service "topics".
+func newClusterWith(t *testing.T, natsURL string, svcEnv func(service string) []string, extraEnv ...string) *cluster {
+	t.Helper()
 	dir := t.TempDir()
 	apiPort, gwPort := freePort(t), freePort(t)
 	c := &cluster{
 		t:       t,
 		dir:     dir,
+		svcEnv:  svcEnv,
 		apiBase: fmt.Sprintf("http://127.0.0.1:%d", apiPort),
 		gateway: gateway.NewClient(fmt.Sprintf("http://127.0.0.1:%d", gwPort)),
 		procs:   map[string]*proc{},
@@ -73,7 +82,7 @@ func newCluster(t *testing.T, natsURL string, extraEnv ...string) *cluster {
 	c.env = append(c.env, extraEnv...)
 	t.Cleanup(c.stopAll)
 	topics := exec.Command(binary, "topics")
-	topics.Env = c.env
+	topics.Env = append(append([]string{}, c.env...), svcEnv("topics")...)
 	out, err := topics.CombinedOutput()
 	require.NoError(t, err, "orderflow topics: %s", out)
 	c.start("gateway", "gateway")
@@ -90,7 +99,7 @@ func newCluster(t *testing.T, natsURL string, extraEnv ...string) *cluster {
 func (c *cluster) start(name, service string, extraEnv ...string) *proc {
 	c.t.Helper()
 	p := &proc{name: name, service: service, done: make(chan struct{}), log: &bytes.Buffer{}}
-	p.env = append(append([]string{}, c.env...), "DATA_DIR="+filepath.Join(c.dir, name))
+	p.env = append(append(append([]string{}, c.env...), c.svcEnv(service)...), "DATA_DIR="+filepath.Join(c.dir, name))
 	p.env = append(p.env, extraEnv...)
 	p.cmd = exec.Command(binary, service)
 	p.cmd.Env = p.env

@@ -106,6 +106,7 @@ type outcome struct {
 	statuses map[string]int
 	charged  int // orders that were charged: notified, or cancelled after payment
 	refunded int
+	final    map[string]apiOrder // every accepted order as it ended
 }
 
 // verify checks the promise: every accepted order reaches a terminal status
@@ -131,7 +132,7 @@ func verify(t *testing.T, ctx context.Context, accepted []*placed, got *notifica
 		return true
 	}, 2*time.Minute, 100*time.Millisecond, "every accepted order is notified over NATS")
 	time.Sleep(2 * time.Second) // let duplicates, if any, arrive
-	out := outcome{statuses: map[string]int{}}
+	out := outcome{statuses: map[string]int{}, final: final}
 	got.mu.Lock()
 	defer got.mu.Unlock()
 	for _, p := range accepted {

@@ -15,8 +15,10 @@ var ProtocolVersion = sarama.V4_0_0_0
 
 // Config says how to reach Kafka and how orderflow's topics are laid out.
 type Config struct {
-	Brokers     []string
-	Partitions  int32
+	Brokers    []string
+	Partitions int32
+	// Replication of the topics EnsureTopics creates; 0 chooses it from the
+	// number of brokers (DefaultReplication).
 	Replication int16
 	// MaxRecordBytes bounds the records orderflow accepts; larger input
 	// records go to the dead-letter topic. The broker and producers allow
@@ -114,8 +116,8 @@ func (c Config) Validate() error {
 	if c.Partitions < 1 {
 		return fmt.Errorf("partitions must be at least 1, not %d", c.Partitions)
 	}
-	if c.Replication < 1 {
-		return fmt.Errorf("replication must be at least 1, not %d", c.Replication)
+	if c.Replication < 0 {
+		return fmt.Errorf("replication must be 0 (by broker count) or more, not %d", c.Replication)
 	}
 	sc, err := c.Sarama("validate")
 	if err != nil {

@@ -18,6 +18,7 @@ type Goka struct {
 	base    *sarama.Config
 	dataDir string
 	logger  goka.Logger
+	rf      replicationOnce // what goka checks topics against
 }
 
 // NewGoka checks cfg and returns the option builder. Local table storage goes
@@ -58,9 +59,13 @@ func (g *Goka) consumerBuilder(brokers []string, clientID string) (sarama.Consum
 }
 
 func (g *Goka) topicManagerBuilder(brokers []string) (goka.TopicManager, error) {
+	rf, err := g.rf.get(g.cfg, brokers, g.saramaConfig("orderflow-topic-manager"))
+	if err != nil {
+		return nil, err
+	}
 	tm := goka.NewTopicManagerConfig()
-	tm.Table.Replication = int(g.cfg.Replication)
-	tm.Stream.Replication = int(g.cfg.Replication)
+	tm.Table.Replication = int(rf)
+	tm.Stream.Replication = int(rf)
 	// goka checks the loopback topics it reads against this; they are
 	// streams like any other and created up front by EnsureTopics.
 	tm.Stream.Retention = StreamRetention

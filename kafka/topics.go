@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -18,7 +20,8 @@ import (
 const StreamRetention = 7 * 24 * time.Hour
 
 // EnsureTopics creates every stream and table topic of the topology with the
-// configured partitions and replication, tables compacted. A topic that
+// configured partitions and replication (0: chosen from the broker count),
+// tables compacted, min.insync.replicas 2 when there are two replicas or more. A topic that
 // exists with another partition count is an error: records of one order
 // would no longer meet in the same partition of every topic.
 func EnsureTopics(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
@@ -32,6 +35,9 @@ func EnsureTopics(ctx context.Context, cfg Config, logger *slog.Logger) (err err
 	}
 	defer func() { err = errors.Join(err, admin.Close()) }()
 
+	if cfg.Replication, err = replication(cfg, admin); err != nil {
+		return err
+	}
 	existing, err := admin.ListTopics()
 	if err != nil {
 		return fmt.Errorf("listing topics: %w", err)
@@ -57,6 +63,59 @@ func EnsureTopics(ctx context.Context, cfg Config, logger *slog.Logger) (err err
 		logger.Info("topic created", "topic", t.name, "partitions", cfg.Partitions, "replication", cfg.Replication, "cleanup_policy", *t.config["cleanup.policy"])
 	}
 	return waitVisible(ctx, admin, cfg)
+}
+
+// replication is the replication factor for new topics: the configured one,
+// or, when that is 0, one replica per broker the cluster has, up to three.
+// Three replicas with min.insync.replicas=2 keep accepting writes, and lose
+// nothing acknowledged, when any one broker is lost.
+func replication(cfg Config, admin sarama.ClusterAdmin) (int16, error) {
+	if cfg.Replication > 0 {
+		return cfg.Replication, nil
+	}
+	brokers, _, err := admin.DescribeCluster()
+	if err != nil {
+		return 0, fmt.Errorf("counting brokers: %w", err)
+	}
+	return DefaultReplication(len(brokers)), nil
+}
+
+// replicationOnce finds, once per process, the replication goka checks
+// every topic against (it refuses a topic with another one).
+type replicationOnce struct {
+	mu sync.Mutex
+	rf int16
+}
+
+// get returns the configured replication or, when that is 0, the one
+// new_orders was made with: the topics exist before any goka client starts,
+// and a broker that is down still counts among a partition's replicas,
+// where it would be missing from a count of live brokers.
+func (o *replicationOnce) get(cfg Config, brokers []string, sc *sarama.Config) (int16, error) {
+	if cfg.Replication > 0 {
+		return cfg.Replication, nil
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.rf > 0 {
+		return o.rf, nil
+	}
+	client, err := sarama.NewClient(brokers, sc)
+	if err != nil {
+		return 0, fmt.Errorf("connecting to kafka %v: %w", brokers, err)
+	}
+	defer func() { _ = client.Close() }()
+	replicas, err := client.Replicas(string(topology.NewOrders), 0)
+	if err != nil || len(replicas) == 0 {
+		return DefaultReplication(len(client.Brokers())), nil
+	}
+	o.rf = int16(min(len(replicas), math.MaxInt16))
+	return o.rf, nil
+}
+
+// DefaultReplication is the replication factor for a cluster of n brokers.
+func DefaultReplication(n int) int16 {
+	return int16(max(1, min(3, n)))
 }
 
 // waitVisible waits until the broker's metadata shows every topic with its

@@ -21,7 +21,7 @@ func TestParseConfig(t *testing.T) {
 		require.Equal(t, 250*time.Millisecond, c.Retry.Base)
 		require.Equal(t, 7, c.Retry.Attempts)
 		require.Equal(t, int32(6), c.Kafka.Partitions)
-		require.Equal(t, int16(1), c.Kafka.Replication)
+		require.Equal(t, int16(0), c.Kafka.Replication, "0: chosen from the broker count")
 		require.Equal(t, ".data/orderflow/gateway-ledger", c.Gateway.Ledger)
 		require.Equal(t, "json", c.LogFormat)
 	})
@@ -49,8 +49,8 @@ func TestParseConfig(t *testing.T) {
 		}{
 			{[]string{"-kafka-partitions", "4294967297"}, "from 1 to 2147483647"},
 			{[]string{"-kafka-partitions", "0"}, "from 1 to 2147483647"},
-			{[]string{"-kafka-replication", "70000"}, "from 1 to 32767"},
-			{[]string{"-kafka-replication", "-1"}, "from 1 to 32767"},
+			{[]string{"-kafka-replication", "70000"}, "from 0 to 32767"},
+			{[]string{"-kafka-replication", "-1"}, "from 0 to 32767"},
 		} {
 			_, err := parseConfig("topics", tt.args, getenv, io.Discard)
 			require.ErrorContains(t, err, tt.want, "%v", tt.args)
