@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 
@@ -225,8 +226,8 @@ func newOrderID(customer, key string) string {
 // checkPaymentToken checks the one field of a new order that the order
 // itself does not keep.
 func checkPaymentToken(token string) error {
-	if token == "" || len(token) > order.MaxIDLen {
-		return invalidField("payment_token", fmt.Sprintf("is required and at most %d bytes", order.MaxIDLen))
+	if token == "" || utf8.RuneCountInString(token) > order.MaxIDLen {
+		return invalidField("payment_token", fmt.Sprintf("is required and at most %d characters", order.MaxIDLen))
 	}
 	return nil
 }

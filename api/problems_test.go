@@ -36,7 +36,7 @@ func TestEveryInvalidFieldIsListed(t *testing.T) {
 			{Field: "items[1].unit_price_cents", Message: "must be between 0 and 10000000"},
 			{Field: "currency", Message: `"XXX" is not one of EUR, USD, GBP, CHF`},
 			{Field: "shipping_address.city", Message: "is required"},
-			{Field: "payment_token", Message: "is required and at most 64 bytes"},
+			{Field: "payment_token", Message: "is required and at most 64 characters"},
 			{Field: "Idempotency-Key", Message: "printable ASCII only"},
 		}, p.Errors)
 		for _, fe := range p.Errors {

@@ -124,8 +124,11 @@ func checkText(field, s string, maxLen int) error {
 	switch {
 	case s == "":
 		return &FieldError{field, "is required"}
-	case len(s) > maxLen:
-		return &FieldError{field, fmt.Sprintf("is longer than %d bytes", maxLen)}
+	case utf8.RuneCountInString(s) > maxLen:
+		// Characters, as the OpenAPI document's maxLength counts them
+		// (JSON Schema); a byte count refused "ü" strings the document
+		// allows, which schemathesis found.
+		return &FieldError{field, fmt.Sprintf("is longer than %d characters", maxLen)}
 	case !utf8.ValidString(s):
 		return &FieldError{field, "is not valid UTF-8"}
 	case strings.ContainsFunc(s, unicode.IsControl):

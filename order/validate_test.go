@@ -3,6 +3,7 @@ package order
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,6 +29,15 @@ func fields(err error) []string {
 func TestValidateReportsEveryInvalidField(t *testing.T) {
 	t.Run("a valid order has no error", func(t *testing.T) {
 		require.NoError(t, validOrder().Validate())
+	})
+	t.Run("lengths count characters, as the OpenAPI document's maxLength does", func(t *testing.T) {
+		o := validOrder()
+		o.Items[0].SKU = strings.Repeat("ü", MaxIDLen) // 128 bytes
+		o.ShippingAddress.Name = strings.Repeat("名", MaxTextLen)
+		require.NoError(t, o.Validate())
+		o.Items[0].SKU += "ü"
+		o.ShippingAddress.Name += "名"
+		require.Equal(t, []string{"items[0].sku", "shipping_address.name"}, fields(o.Validate()))
 	})
 	t.Run("every bad field is named, in the order of the fields", func(t *testing.T) {
 		o := validOrder()
