@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 
 	"orderflow/codecs"
 	"orderflow/events"
+	"orderflow/internal/benchkit"
 	"orderflow/order"
 	"orderflow/topology"
 )
@@ -46,33 +46,17 @@ func (b *bench) place(ctx context.Context, ids []string, customer func(i int) st
 	sc.Producer.Return.Successes = false
 	sc.Producer.Flush.Bytes = 256 << 10
 	sc.Producer.Flush.Frequency = 5 * time.Millisecond
-	p, err := sarama.NewAsyncProducer(b.cfg.brokers, sc)
-	if err != nil {
-		return fmt.Errorf("connecting producer: %w", err)
-	}
-	errs := make(chan error, 1)
-	go func() {
-		for e := range p.Errors() {
-			select {
-			case errs <- e.Err:
-			default:
+	records := func(yield func(*sarama.ProducerMessage, error) bool) {
+		for i, id := range ids {
+			v, err := placed(id, customer(i))
+			m := &sarama.ProducerMessage{Topic: string(topology.NewOrders), Key: sarama.StringEncoder(id), Value: sarama.ByteEncoder(v)}
+			if !yield(m, err) {
+				return
 			}
 		}
-	}()
-	for i, id := range ids {
-		v, err := placed(id, customer(i))
-		if err != nil || ctx.Err() != nil {
-			return errors.Join(err, ctx.Err(), p.Close())
-		}
-		p.Input() <- &sarama.ProducerMessage{Topic: string(topology.NewOrders), Key: sarama.StringEncoder(id), Value: sarama.ByteEncoder(v)}
 	}
-	if err := p.Close(); err != nil {
+	if err := benchkit.Produce(ctx, b.cfg.brokers, sc, records); err != nil {
 		return fmt.Errorf("placing orders: %w", err)
 	}
-	select {
-	case err := <-errs:
-		return fmt.Errorf("placing orders: %w", err)
-	default:
-		return nil
-	}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"orderflow/codecs"
 	"orderflow/events"
+	"orderflow/internal/benchkit"
 	"orderflow/order"
 	"orderflow/processors/notifications"
 	"orderflow/processors/payment"
@@ -28,39 +29,25 @@ func (b *bench) customer(i int) string { return fmt.Sprintf("bscust-%d", i/b.cfg
 // would have written them for a shipped and notified order (headers
 // included): what a shop's history looks like.
 func (b *bench) fill(ctx context.Context, from, to int) error {
-	p, err := sarama.NewAsyncProducer(b.cfg.brokers, b.fillConfig())
-	if err != nil {
-		return fmt.Errorf("connecting producer: %w", err)
-	}
-	errs := make(chan error, 1)
-	go func() {
-		for e := range p.Errors() {
-			select {
-			case errs <- e.Err:
-			default:
-			}
-		}
-	}()
-	for i := from; i < to && ctx.Err() == nil; i++ {
-		for table, value := range b.records(i) {
-			m := &sarama.ProducerMessage{Topic: table, Key: sarama.StringEncoder(orderID(i)), Value: sarama.ByteEncoder(value)}
-			if table == string(topology.OrdersTable) {
-				for k, v := range events.IndexHeaders(b.order(i)) {
-					m.Headers = append(m.Headers, sarama.RecordHeader{Key: []byte(k), Value: v})
+	records := func(yield func(*sarama.ProducerMessage, error) bool) {
+		for i := from; i < to; i++ {
+			for table, value := range b.records(i) {
+				m := &sarama.ProducerMessage{Topic: table, Key: sarama.StringEncoder(orderID(i)), Value: sarama.ByteEncoder(value)}
+				if table == string(topology.OrdersTable) {
+					for k, v := range events.IndexHeaders(b.order(i)) {
+						m.Headers = append(m.Headers, sarama.RecordHeader{Key: []byte(k), Value: v})
+					}
+				}
+				if !yield(m, nil) {
+					return
 				}
 			}
-			p.Input() <- m
 		}
 	}
-	if err := p.Close(); err != nil {
+	if err := benchkit.Produce(ctx, b.cfg.brokers, b.fillConfig(), records); err != nil {
 		return fmt.Errorf("filling: %w", err)
 	}
-	select {
-	case err := <-errs:
-		return fmt.Errorf("filling: %w", err)
-	default:
-		return ctx.Err()
-	}
+	return nil
 }
 
 // fillConfig batches for throughput: filling is set-up, not a measurement.
