@@ -51,7 +51,7 @@ func (g *Gate) Edges() []goka.Edge {
 // Log returns the logger for the record being processed: every line names
 // the order and the group, and the trace when there is one.
 func (g *Gate) Log(ctx goka.Context) *slog.Logger {
-	return tracing.Logger(ctx.Context(), g.logger.With("order_id", ctx.Key(), "stage", string(g.group)))
+	return tracing.Logger(ctx.Context(), g.logger, slog.String("order_id", ctx.Key()), slog.String("stage", string(g.group)))
 }
 
 // Decode passes the record being processed, whose raw value is msg, through

@@ -2,7 +2,6 @@ package tracing
 
 import (
 	"context"
-	"log/slog"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
@@ -40,13 +39,4 @@ func (t *Tracer) Start(ctx context.Context, name string, opts ...trace.SpanStart
 // known (the API learns the id while it handles the request).
 func SetOrder(ctx context.Context, orderID string) {
 	trace.SpanFromContext(ctx).SetAttributes(OrderID.String(orderID))
-}
-
-// Logger returns logger with the trace id of ctx's span, so that a log line
-// leads to its trace; logger itself when ctx has none (tracing off).
-func Logger(ctx context.Context, logger *slog.Logger) *slog.Logger {
-	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
-		return logger.With("trace_id", sc.TraceID().String())
-	}
-	return logger
 }
