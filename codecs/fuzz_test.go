@@ -1,6 +1,7 @@
 package codecs_test
 
 import (
+	"encoding/json"
 	"errors"
 	"testing"
 
@@ -13,7 +14,8 @@ import (
 )
 
 // fuzzCodec feeds arbitrary bytes to a codec: it must never panic, must
-// report every failure as one of the typed errors, and whatever it accepts
+// report every failure as one of the typed errors, must accept exactly what
+// encoding/json accepts, as encoding/json reads it, and whatever it accepts
 // must be valid and encode again to something it decodes the same way.
 func fuzzCodec[T codecs.Schema](f *testing.F, seeds ...any) {
 	for _, s := range seeds {
@@ -25,6 +27,12 @@ func fuzzCodec[T codecs.Schema](f *testing.F, seeds ...any) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var c codecs.JSON[T]
 		v, err := c.Decode(data)
+		var std T
+		stdOK := json.Unmarshal(data, &std) == nil && std.Validate() == nil
+		require.Equal(t, stdOK, err == nil, "accepted exactly when encoding/json accepts it (%v)", err)
+		if stdOK {
+			require.Equal(t, std, v, "as encoding/json reads it")
+		}
 		if err != nil {
 			require.True(t, errors.Is(err, codecs.ErrMalformed) || errors.Is(err, codecs.ErrUnknownVersion) || errors.Is(err, codecs.ErrInvalid), "untyped error %v", err)
 			return

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	jsonv1 "github.com/go-json-experiment/json/v1"
 )
 
 // Version is the schema version this build writes and reads.
@@ -54,16 +56,33 @@ func (JSON[T]) Decode(data []byte) (any, error) {
 // Decode reads a record of type T, checking its version and its content.
 // A good record is parsed once; a bad one is parsed again to say what is
 // wrong with it.
+//
+// Every stage decodes every record it reads, and its table entry, so the
+// good records are parsed by the reference implementation of Go's
+// encoding/json/v2 (experimental in the standard library up to Go 1.26),
+// set to behave exactly as encoding/json: it parses in one pass instead of
+// two (encoding/json checks the whole text first) and allocates a quarter
+// as often, about half the time per record. What a bad record is told
+// stays encoding/json's words.
 func Decode[T Schema](data []byte) (T, error) {
 	var rec T
-	if json.Unmarshal(data, &rec) == nil && rec.Validate() == nil {
+	if jsonv1.Unmarshal(data, &rec) == nil && rec.Validate() == nil {
 		return rec, nil
 	}
-	if err := diagnose(data, &rec); err != nil {
-		return rec, err
+	var fresh T // not what the fast parse filled in before it failed
+	if err := diagnose(data, &fresh); err != nil {
+		return fresh, err
 	}
 	// diagnose repeats what failed above; this line is never reached.
 	return rec, fmt.Errorf("%w: does not decode", ErrMalformed)
+}
+
+// Peek reads into v the fields of a record that v names, checking nothing
+// else: for a reader that needs a record only when a field says so, and can
+// leave the others unread. A record Peek cannot read is for the reader to
+// Decode, which says what is wrong with it.
+func Peek(data []byte, v any) error {
+	return jsonv1.Unmarshal(data, v)
 }
 
 // diagnose says why data is not a good record: not JSON, of no or of an
