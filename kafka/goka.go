@@ -92,7 +92,7 @@ func (g *Goka) ProcessorAs(group goka.Group, member string) []goka.ProcessorOpti
 		goka.WithConsumerGroupBuilder(g.consumerGroupBuilder(member)),
 		goka.WithConsumerSaramaBuilder(g.consumerBuilder),
 		goka.WithTopicManagerBuilder(g.topicManagerBuilder),
-		goka.WithStorageBuilder(StorageBuilder(filepath.Join(g.dataDir, "processors", string(group)))),
+		goka.WithStorageBuilder(ProcessorStorageBuilder(filepath.Join(g.dataDir, "processors", string(group)))),
 		goka.WithLogger(g.logger),
 	}
 }

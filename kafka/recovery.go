@@ -28,13 +28,18 @@ const recoveryBatchBytes = 512 << 10
 // recovering for an answer that must be current.
 type recovery struct {
 	mu sync.Mutex
-	// batch is nil once the storage has recovered: from then on every
-	// write goes straight to LevelDB, as goka's storage does.
+	// batch is nil once a view's storage has recovered, or once a storage
+	// is closed: from then on every write goes straight to LevelDB, as
+	// goka's storage does.
 	batch *leveldb.Batch
 	// offset is the offset of the last record in batch; pending says
 	// there is one to hand on.
 	offset  int64
 	pending bool
+	// writeBehind keeps the batch after the recovery (a processor's table,
+	// writebehind.go); unwritten then holds its values for reads.
+	writeBehind bool
+	unwritten   map[string]unwritten
 }
 
 func (s *localStorage) Set(key string, value []byte) error {
@@ -44,6 +49,9 @@ func (s *localStorage) Set(key string, value []byte) error {
 		return s.Storage.Set(key, value)
 	}
 	s.batch.Put([]byte(key), value)
+	if s.unwritten != nil {
+		s.unwritten[key] = unwritten{value: value}
+	}
 	return nil
 }
 
@@ -54,6 +62,9 @@ func (s *localStorage) Delete(key string) error {
 		return s.Storage.Delete(key)
 	}
 	s.batch.Delete([]byte(key))
+	if s.unwritten != nil {
+		s.unwritten[key] = unwritten{deleted: true}
+	}
 	return nil
 }
 
@@ -66,32 +77,40 @@ func (s *localStorage) SetOffset(offset int64) error {
 		return s.Storage.SetOffset(offset)
 	}
 	s.offset, s.pending = offset, true
-	if len(s.batch.Dump()) < recoveryBatchBytes {
+	limit := recoveryBatchBytes
+	if s.unwritten != nil {
+		limit = liveBatchBytes
+	}
+	if len(s.batch.Dump()) < limit {
 		return nil
 	}
 	return s.writeLocked()
 }
 
-// MarkRecovered writes what is gathered; from then on writes go straight
-// through.
+// MarkRecovered writes what is gathered; from then on a view's writes go
+// straight through, and a processor's are gathered with reads seeing them.
 func (s *localStorage) MarkRecovered() error {
-	if err := s.endRecovery(); err != nil {
+	if err := s.endRecovery(s.writeBehind); err != nil {
 		return err
 	}
 	return s.Storage.MarkRecovered()
 }
 
-// endRecovery writes what is gathered and sends later writes straight
-// through; Close calls it, so a clean stop in the middle of a recovery
-// keeps what it read.
-func (s *localStorage) endRecovery() error {
+// endRecovery writes what is gathered and, unless keep, sends later writes
+// straight through; Close calls it, so a clean stop in the middle of a
+// recovery keeps what it read, and a processor's last batch is written.
+func (s *localStorage) endRecovery(keep bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.batch == nil {
 		return nil
 	}
 	err := s.writeLocked()
-	s.batch = nil
+	if keep {
+		s.unwritten = map[string]unwritten{}
+	} else {
+		s.batch, s.unwritten = nil, nil
+	}
 	return err
 }
 
@@ -99,9 +118,10 @@ func (s *localStorage) endRecovery() error {
 func (s *localStorage) writeLocked() error {
 	if s.batch.Len() > 0 {
 		if err := s.db.Write(s.batch, nil); err != nil {
-			return fmt.Errorf("writing recovered records: %w", err)
+			return fmt.Errorf("writing a batch of table records: %w", err)
 		}
 		s.batch.Reset()
+		clear(s.unwritten)
 	}
 	if !s.pending {
 		return nil

@@ -22,6 +22,17 @@ import (
 // clean stop, the log is empty at the next start. After kill -9 the log is
 // replayed as before; nothing is lost either way.
 func StorageBuilder(path string) storage.Builder {
+	return storageBuilder(path, false)
+}
+
+// ProcessorStorageBuilder is StorageBuilder for a processor's table, whose
+// writes are gathered into batches after its recovery too
+// (writebehind.go).
+func ProcessorStorageBuilder(path string) storage.Builder {
+	return storageBuilder(path, true)
+}
+
+func storageBuilder(path string, writeBehind bool) storage.Builder {
 	return func(topic string, partition int32) (storage.Storage, error) {
 		dir := filepath.Join(path, fmt.Sprintf("%s.%d", topic, partition))
 		db, err := leveldb.OpenFile(dir, LevelDBOptions())
@@ -32,7 +43,7 @@ func StorageBuilder(path string) storage.Builder {
 		if err != nil {
 			return nil, errors.Join(fmt.Errorf("opening %s: %w", dir, err), db.Close())
 		}
-		return &localStorage{Storage: st, db: db, recovery: recovery{batch: new(leveldb.Batch)}}, nil
+		return &localStorage{Storage: st, db: db, recovery: recovery{batch: new(leveldb.Batch), writeBehind: writeBehind}}, nil
 	}
 }
 
@@ -53,7 +64,7 @@ var flushKey = []byte("\x00\x00flush")
 // Close writes a recovery's last batch and the recent changes out, then
 // closes as goka does (which stores the partition's offset last).
 func (s *localStorage) Close() error {
-	err := s.endRecovery()
+	err := s.endRecovery(false)
 	if err == nil {
 		err = s.flush()
 	}
