@@ -37,7 +37,11 @@ func (g *Goka) consumerGroupBuilder(member string) goka.ConsumerGroupBuilder {
 	return func(brokers []string, group, clientID string) (sarama.ConsumerGroup, error) {
 		c := g.saramaConfig(clientID)
 		c.Consumer.Group.InstanceId = g.instanceID(member)
-		return sarama.NewConsumerGroup(brokers, group, c)
+		cg, err := sarama.NewConsumerGroup(brokers, group, c)
+		if err != nil {
+			return nil, err
+		}
+		return inOrder{cg}, nil
 	}
 }
 

@@ -23,13 +23,15 @@ const liveBatchBytes = 64 << 10
 // set. The offset is written after the batch that holds the values before
 // it, so the stored offset never runs ahead of the stored values, as in a
 // recovery. A crash loses the batch not yet written, values and offset
-// together, and the next start reads them again from the table topic, which
-// holds every value whose input was committed (goka commits an input only
-// once its table write is on the broker). A clean stop, or a partition
-// that moves, writes the batch at Close.
+// together, and the next start reads them again from the table topic
+// before it processes anything: the topic holds every value whose input
+// was committed, since goka commits a record only once its table write is
+// on the broker, and a partition's records only in order (inorder.go).
+// A clean stop, or a partition that moves, writes the batch at Close.
 //
 // Views keep writing straight through: the API scans their index with
-// iterators, which would not see a batch.
+// iterators, which would not see a batch. (A processor's join tables and
+// lookups would be written behind as well; orderflow has none.)
 
 // unwritten is a value set or deleted and not yet written to LevelDB.
 type unwritten struct {
