@@ -34,8 +34,11 @@ type Config struct {
 	// group; empty means dynamic membership.
 	InstanceID string
 	// FlushFrequency, when above zero, makes producers wait up to that long
-	// to fill a batch, as goka's default (100 ms) does. Zero sends at once;
-	// the setting exists to measure the difference.
+	// (or until 64 KiB) to fill a batch; zero sends at once. orderflow's
+	// services wait 2 ms (KAFKA_FLUSH_FREQUENCY): measured, it cut the
+	// broker's CPU per order by 40% and sped the stages up by a quarter,
+	// and under load it lowered the latency too (README, Producer
+	// batching). goka's default is 100 ms.
 	FlushFrequency time.Duration
 }
 
@@ -82,9 +85,8 @@ func (c Config) producer(sc *sarama.Config) {
 	sc.Producer.Partitioner = sarama.NewCustomHashPartitioner(NewMurmur2)
 	sc.Producer.Compression = sarama.CompressionLZ4
 	sc.Producer.MaxMessageBytes = 4 << 20
-	// Send as soon as a record is ready. goka's default waits up to 100 ms
-	// per hop to fill a batch; batches still form while a request is in
-	// flight, so throughput does not suffer.
+	// Send as soon as a record is ready, unless FlushFrequency says to wait
+	// a little for more. goka's default waits up to 100 ms per hop.
 	sc.Producer.Flush.Frequency = 0
 	sc.Producer.Flush.Bytes = 0
 	sc.Producer.Flush.Messages = 0

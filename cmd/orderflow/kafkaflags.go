@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"os"
+	"time"
 
 	"orderflow/kafka"
 )
@@ -37,7 +38,7 @@ func addTopicFlags(f *envFlags, k *kafka.Config) {
 	k.Partitions, k.Replication = 6, 0
 	f.Var(narrowInt[int32]{&k.Partitions, 1}, "kafka-partitions", "KAFKA_PARTITIONS", "`number` of partitions of every topic")
 	f.Var(narrowInt[int16]{&k.Replication, 0}, "kafka-replication", "KAFKA_REPLICATION", "replication `factor` of every topic; 0: one per broker, up to 3")
-	f.Duration(&k.FlushFrequency, "kafka-flush-frequency", "KAFKA_FLUSH_FREQUENCY", 0, "how long producers may wait to fill a batch; 0 sends at once (goka's default is 100ms)")
+	f.Duration(&k.FlushFrequency, "kafka-flush-frequency", "KAFKA_FLUSH_FREQUENCY", 2*time.Millisecond, "how long producers may wait to fill a batch (or 64 KiB); 0 sends at once, goka's default is 100ms (README, Producer batching)")
 	f.Int(&k.MaxRecordBytes, "max-record-bytes", "MAX_RECORD_BYTES", 1<<20, "larger input records go to dead letters")
 }
 
