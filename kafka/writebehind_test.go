@@ -1,6 +1,7 @@
 package kafka
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 
@@ -30,7 +31,7 @@ func crash(t *testing.T, st *localStorage) {
 func inLevelDB(t *testing.T, st *localStorage, key string) bool {
 	t.Helper()
 	_, err := st.db.Get([]byte(key), nil)
-	if err == leveldb.ErrNotFound {
+	if errors.Is(err, leveldb.ErrNotFound) {
 		return false
 	}
 	require.NoError(t, err)
