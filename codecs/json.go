@@ -77,14 +77,6 @@ func Decode[T Schema](data []byte) (T, error) {
 	return rec, fmt.Errorf("%w: does not decode", ErrMalformed)
 }
 
-// Peek reads into v the fields of a record that v names, checking nothing
-// else: for a reader that needs a record only when a field says so, and can
-// leave the others unread. A record Peek cannot read is for the reader to
-// Decode, which says what is wrong with it.
-func Peek(data []byte, v any) error {
-	return jsonv1.Unmarshal(data, v)
-}
-
 // diagnose says why data is not a good record: not JSON, of no or of an
 // unknown version, not of the record's shape, or invalid.
 func diagnose[T Schema](data []byte, rec *T) error {

@@ -80,11 +80,7 @@ func (s *stage) cancelRequested(ctx goka.Context, msg any) {
 }
 
 // shipmentSettled refunds an order that shipping cancelled after it was paid.
-// Most outcomes owe no refund, and payment reads no further than their status.
 func (s *stage) shipmentSettled(ctx goka.Context, msg any) {
-	if !mayOweRefund(msg) {
-		return
-	}
 	sh, ok := intake.Decode[events.ShipmentSettled](s.gate, ctx, msg)
 	if !ok || !sh.RefundDue() {
 		return
@@ -101,21 +97,6 @@ func (s *stage) shipmentSettled(ctx goka.Context, msg any) {
 	default:
 		s.refund(ctx, e, sh, msg.([]byte))
 	}
-}
-
-// mayOweRefund reads only the status and payment of a sent_orders record: a
-// refund is owed only for a cancelled order that was paid. A record it
-// cannot read may owe one; the gate decides what it is.
-func mayOweRefund(msg any) bool {
-	value, _ := msg.([]byte)
-	var head struct {
-		Status  order.Status `json:"status"`
-		Payment *struct{}    `json:"payment"`
-	}
-	if codecs.Peek(value, &head) != nil {
-		return true
-	}
-	return head.Status == order.Cancelled && head.Payment != nil
 }
 
 // refund records a refund call as out and makes it.

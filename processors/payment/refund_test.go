@@ -138,29 +138,3 @@ func TestCopiesOfARetryDoNotMultiply(t *testing.T) {
 	require.Equal(t, 2, r.Attempt)
 	require.Equal(t, 2, sim.Requests(), "one gateway call per acted-on attempt, none for copies")
 }
-
-func TestPaymentReadsNoFurtherThanTheStatusOfAnOutcomeThatOwesNoRefund(t *testing.T) {
-	tt := startAlone(t, mustSimulated(t), 3)
-	dead := tt.NewQueueTracker(string(topology.DeadLetters))
-
-	// Whole enough to say it owes nothing, and nothing else: no order.
-	tt.Consume(string(topology.SentOrders), "o1", []byte(`{"v":1,"status":"shipped","payment":{"charge_id":"ch"}}`))
-	tt.Consume(string(topology.SentOrders), "o2", []byte(`{"v":1,"status":"cancelled"}`))
-	_, _, ok := dead.Next()
-	require.False(t, ok, "payment has nothing to do with them; their router sets them aside")
-
-	tt.Consume(string(topology.SentOrders), "o3", []byte(`{"v":1,"status":"cancelled","payment":{"charge_id":"ch"}}`))
-	_, v, ok := dead.Next()
-	require.True(t, ok, "one that may owe a refund is read whole, and this one is not a record")
-	require.Equal(t, []byte(`{"v":1,"status":"cancelled","payment":{"charge_id":"ch"}}`), v)
-	tt.Consume(string(topology.SentOrders), "o4", []byte(`not json`))
-	_, _, ok = dead.Next()
-	require.True(t, ok, "one it cannot read is for the gate to set aside")
-}
-
-func mustSimulated(t *testing.T) *gateway.Simulated {
-	t.Helper()
-	sim, err := gateway.NewSimulated("")
-	require.NoError(t, err)
-	return sim
-}
