@@ -65,9 +65,10 @@ type CallsConfig struct {
 // Every record of the stage is held (see Commits) until its work is done: a
 // record that started a call, until the answer is on the broker. A crash
 // therefore leaves every record whose call was out uncommitted; it comes
-// again, finds its call in the table, and makes it again under the same
-// idempotency key. A record that comes again while its call is still out
-// here starts nothing.
+// again, finds its call in the table (or, for a call the stage does not
+// record, finds nothing done) and makes it again under the same
+// idempotency key. A record that would make the same call (action and
+// attempt) while it is still out here starts nothing.
 type Calls struct {
 	cfg     CallsConfig
 	commits *Commits
@@ -142,9 +143,12 @@ func (c *Calls) Start(ctx goka.Context, call events.Call, input []byte, do func(
 	}
 	key := ctx.Key()
 	c.mu.Lock()
-	if out, ok := c.out[key]; ok && out == call {
+	if out, ok := c.out[key]; ok && out.Action == call.Action && out.Attempt == call.Attempt {
+		// Out already, perhaps started by another copy of the input (a
+		// stage may leave an order's first call unrecorded): its answer
+		// will come.
 		c.mu.Unlock()
-		return // out already; its answer will come
+		return
 	}
 	c.mu.Unlock()
 	select {

@@ -75,17 +75,38 @@ func (s *stage) retryDue(ctx goka.Context, msg any) {
 	}
 }
 
-// notify records a delivery as out and makes it. current is the record
-// being processed, input the sent_orders record.
+// notify makes a delivery. current is the record being processed, input the
+// sent_orders record.
+//
+// A retried delivery is recorded as out first, so that a late answer of an
+// earlier attempt is told from its own. An order's first delivery is not:
+// the record that starts it stays uncommitted until the answer is on the
+// broker (intake.Calls), so a crash only makes it again, and JetStream drops
+// a second message with the same id (notify.DuplicateWindow). Recording it
+// would cost a table record per order and buy nothing.
 func (s *stage) notify(ctx goka.Context, e Entry, sh events.ShipmentSettled, current, input []byte) {
 	if told := order.Told(sh.Status); !told.Terminal() {
 		s.gate.SetAside(ctx, current, &order.ErrTransition{From: sh.Status, To: told})
 		return
 	}
 	call := events.Call{Action: actionNotify, Attempt: e.Attempts, StartedBy: intake.Source(ctx)}
-	e.Call = &call
-	ctx.SetValue(e)
+	if !first(e) {
+		e.Call = &call
+		ctx.SetValue(e)
+	}
 	s.callNotify(ctx, call, sh, input)
+}
+
+// first reports whether e is an order that no delivery was made for yet,
+// whose first delivery notify makes without recording it.
+func first(e Entry) bool {
+	return e.Notified == nil && e.Retry == nil && e.Call == nil && e.Attempts == 0
+}
+
+// answers reports whether a is the answer to the delivery out: the one the
+// entry records, or the unrecorded first one.
+func answers(e Entry, a events.CallAnswered) bool {
+	return a.Answers(e.Call) || (first(e) && a.Action == actionNotify && a.Attempt == 0)
 }
 
 // callNotify makes one delivery beside the callbacks; its answer, with the
@@ -100,14 +121,14 @@ func (s *stage) callNotify(ctx goka.Context, call events.Call, sh events.Shipmen
 }
 
 // answered records a delivery, or schedules the next attempt. Only the
-// answer to the delivery the entry holds as out is acted on.
+// answer to the delivery out is acted on.
 func (s *stage) answered(ctx goka.Context, msg any) {
 	a, ok := intake.Decode[events.CallAnswered](s.gate, ctx, msg)
 	if !ok {
 		return
 	}
 	e, current := intake.Entry(ctx, Entry{V: codecs.Version}), msg.([]byte)
-	if !a.Answers(e.Call) {
+	if !answers(e, a) {
 		switch {
 		case e.Notified != nil && e.Retry == nil && a.Attempt == e.Attempts:
 			// The answer that delivered, seen again after a crash.

@@ -130,6 +130,18 @@ func TestNotifications(t *testing.T) {
 		require.Len(t, f.notifier.messages(), 1)
 	})
 
+	t.Run("an order's first delivery writes one table record, the one that says it was made", func(t *testing.T) {
+		f := start(t, 0)
+		table := f.tt.NewQueueTracker(string(topology.NotificationsTable))
+		f.settle("o1", order.Shipped)
+		_, v, ok := table.Next()
+		require.True(t, ok)
+		require.NotNil(t, v.(Entry).Notified)
+		require.Nil(t, v.(Entry).Call)
+		_, _, ok = table.Next()
+		require.False(t, ok, "the delivery is not recorded as out first")
+	})
+
 	t.Run("a notifier that is down is retried until it delivers", func(t *testing.T) {
 		f := start(t, 5)
 		f.settle("o1", order.Shipped)
@@ -144,4 +156,32 @@ func TestNotifications(t *testing.T) {
 		require.Contains(t, string(hdr[intake.HeaderError]), "unknown schema version")
 		require.Empty(t, f.notifier.messages())
 	})
+}
+
+func TestOnlyTheAnswerToTheDeliveryOutIsTaken(t *testing.T) {
+	answer := func(attempt int, by string) events.CallAnswered {
+		return events.CallAnswered{Call: events.Call{Action: actionNotify, Attempt: attempt, StartedBy: by}}
+	}
+	retried := events.Call{Action: actionNotify, Attempt: 1, StartedBy: "notifications-loop/0@7"}
+	told := &events.CustomerNotified{}
+	pending := &events.RetryScheduled{}
+	tests := []struct {
+		name string
+		e    Entry
+		a    events.CallAnswered
+		want bool
+	}{
+		{"the first delivery, never recorded", Entry{}, answer(0, "sent_orders/0@3"), true},
+		{"the first delivery made again by a copy of the input", Entry{}, answer(0, "sent_orders/0@9"), true},
+		{"the first delivery once the customer was told", Entry{Notified: told}, answer(0, "sent_orders/0@3"), false},
+		{"the first delivery once a retry is pending", Entry{Attempts: 1, Retry: pending}, answer(0, "sent_orders/0@3"), false},
+		{"the first delivery while a retried one is out", Entry{Attempts: 1, Retry: pending, Call: &retried}, answer(0, "sent_orders/0@3"), false},
+		{"the retried delivery recorded as out", Entry{Attempts: 1, Retry: pending, Call: &retried}, answer(1, retried.StartedBy), true},
+		{"another action", Entry{}, events.CallAnswered{Call: events.Call{Action: "charge"}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Equal(t, tt.want, answers(tt.e, tt.a))
+		})
+	}
 }
