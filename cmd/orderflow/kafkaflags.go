@@ -39,6 +39,7 @@ func addTopicFlags(f *envFlags, k *kafka.Config) {
 	f.Var(narrowInt[int32]{&k.Partitions, 1}, "kafka-partitions", "KAFKA_PARTITIONS", "`number` of partitions of every topic")
 	f.Var(narrowInt[int16]{&k.Replication, 0}, "kafka-replication", "KAFKA_REPLICATION", "replication `factor` of every topic; 0: one per broker, up to 3")
 	f.Duration(&k.FlushFrequency, "kafka-flush-frequency", "KAFKA_FLUSH_FREQUENCY", 2*time.Millisecond, "how long producers may wait to fill a batch (or 64 KiB); 0 sends at once, goka's default is 100ms (README, Producer batching)")
+	f.Duration(&k.FetchWait, "kafka-fetch-wait", "KAFKA_FETCH_WAIT", 0, "how long the broker may hold a consumer's fetch to gather records (or 64 KiB); 0 answers as soon as one is there (README, Consumer fetches)")
 	f.Int(&k.MaxRecordBytes, "max-record-bytes", "MAX_RECORD_BYTES", 1<<20, "larger input records go to dead letters")
 }
 
