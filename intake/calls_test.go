@@ -130,41 +130,35 @@ func TestCallsKeepManyOrdersInFlightAndCommitOnlyTheFinishedPrefix(t *testing.T)
 }
 
 func TestACallStillOutIsNotMadeAgain(t *testing.T) {
-	r := newCallsRig(t, context.Background(), 8)
-	r.record(0, "a", true)
-	r.eventually("the call is out", func() bool { return r.made["a"] == 1 })
-	// The same record again (a rebalance within the process, say): the
-	// call it started is still out.
-	ctx := committing{&fakeContext{ctx: context.Background(), topic: "new_orders", partition: 2, offset: 0, key: "a"}, r}
-	r.calls.Wrap(func(ctx goka.Context, _ any) {
-		r.calls.Start(ctx, events.Call{Action: "charge", StartedBy: "new_orders/2@0"}, []byte(`{}`), func(context.Context) (any, error) {
-			t.Error("a call still out was made again")
-			return nil, nil
+	for _, tt := range []struct {
+		name   string
+		offset int64
+	}{
+		// A rebalance within the process, say.
+		{"the same record again", 0},
+		// A client wrote the order twice: a stage that leaves a first call
+		// unrecorded starts the same call again.
+		{"a copy of the input at another offset", 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newCallsRig(t, context.Background(), 8)
+			r.record(0, "a", true)
+			r.eventually("the call is out", func() bool { return r.made["a"] == 1 })
+			ctx := committing{&fakeContext{ctx: context.Background(), topic: "new_orders", partition: 2, offset: tt.offset, key: "a"}, r}
+			r.calls.Wrap(func(ctx goka.Context, _ any) {
+				r.calls.Start(ctx, events.Call{Action: "charge", StartedBy: Source(ctx)}, []byte(`{}`), func(context.Context) (any, error) {
+					t.Error("a call still out was made again")
+					return nil, nil
+				})
+			})(ctx, nil)
+			r.mu.Lock()
+			require.Empty(t, r.committed, "nothing commits while the call is out")
+			r.mu.Unlock()
+			r.answer("a", nil)
+			r.eventually("one answer, both committed", func() bool { return len(r.answers) == 1 && len(r.committed) == 2 })
+			require.Equal(t, "new_orders/2@0", r.answers[0].StartedBy)
 		})
-	})(ctx, nil)
-	r.answer("a", nil)
-	r.eventually("one answer", func() bool { return len(r.answers) == 1 && len(r.committed) == 2 })
-}
-
-func TestACopyOfTheInputStartsNothingWhileItsCallIsOut(t *testing.T) {
-	r := newCallsRig(t, context.Background(), 8)
-	r.record(0, "a", true)
-	r.eventually("the call is out", func() bool { return r.made["a"] == 1 })
-	// Another copy of a's input (a client wrote it twice) at offset 1: a
-	// stage that leaves a first call unrecorded starts the same call.
-	ctx := committing{&fakeContext{ctx: context.Background(), topic: "new_orders", partition: 2, offset: 1, key: "a"}, r}
-	r.calls.Wrap(func(ctx goka.Context, _ any) {
-		r.calls.Start(ctx, events.Call{Action: "charge", StartedBy: Source(ctx)}, []byte(`{}`), func(context.Context) (any, error) {
-			t.Error("the same call was made twice at once")
-			return nil, nil
-		})
-	})(ctx, nil)
-	r.mu.Lock()
-	require.Empty(t, r.committed, "the copy commits only behind the call's record")
-	r.mu.Unlock()
-	r.answer("a", nil)
-	r.eventually("one answer, both committed", func() bool { return len(r.answers) == 1 && len(r.committed) == 2 })
-	require.Equal(t, "new_orders/2@0", r.answers[0].StartedBy)
+	}
 }
 
 func TestCallsCutShortByAStopAnswerInterrupted(t *testing.T) {
