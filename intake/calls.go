@@ -54,6 +54,12 @@ type CallsConfig struct {
 	// named Peer and the action ("gateway charge"); nil is tracing off.
 	Tracer *tracing.Tracer
 	Peer   string
+	// Unacked returns a wait for the write of key's table entry that the
+	// broker has not acknowledged yet, or nil (kafka.Acks.Unacked). A call
+	// the entry records is made only once the record is on the broker: a
+	// crash could otherwise lose the record of a call that was made, and
+	// the stage decide after the restart as if none was.
+	Unacked func(key string) func(context.Context) error
 }
 
 // Calls makes a stage's calls to the outside world beside its callbacks, so
@@ -68,7 +74,9 @@ type CallsConfig struct {
 // again, finds its call in the table (or, for a call the stage does not
 // record, finds nothing done) and makes it again under the same
 // idempotency key. A record that would make the same call (action and
-// attempt) while it is still out here starts nothing.
+// attempt) while it is still out here starts nothing. A call the table
+// records is made only once the broker has that record (Unacked), so that
+// "the table shows no call" always means none was made.
 type Calls struct {
 	cfg     CallsConfig
 	commits *Commits
@@ -166,9 +174,18 @@ func (c *Calls) Start(ctx goka.Context, call events.Call, input []byte, do func(
 	h.taken = true
 	c.out[key] = call
 	c.mu.Unlock()
+	recorded := c.recorded(key)
 	callCtx, span := c.span(c.cfg.Context, ctx, call)
 	go func() {
 		defer func() { <-c.slots }()
+		if !recorded() {
+			span.SetStatus(codes.Error, "not made: its record is not on the broker")
+			span.End()
+			c.mu.Lock()
+			delete(c.out, key)
+			c.mu.Unlock()
+			return
+		}
 		result, err := do(callCtx)
 		a := c.answer(c.cfg.Context, key, call, input, result, err)
 		endSpan(span, a)
@@ -179,6 +196,29 @@ func (c *Calls) Start(ctx goka.Context, call events.Call, input []byte, do func(
 			h.done()
 		}
 	}()
+}
+
+// recorded returns a wait until the broker has key's entry as the record
+// being processed wrote it. false means the call must not be made: the
+// write failed, and goka stops the processor, or the processor stops. No
+// answer is written then, and the record stays uncommitted for whoever
+// owns its partition next; it comes again, finds the call recorded or not,
+// and makes it.
+func (c *Calls) recorded(key string) func() bool {
+	if c.cfg.Unacked == nil {
+		return func() bool { return true }
+	}
+	wait := c.cfg.Unacked(key)
+	if wait == nil {
+		return func() bool { return true }
+	}
+	return func() bool {
+		if err := wait(c.cfg.Context); err != nil {
+			c.cfg.Logger.Warn("a call's record not on the broker; the call is not made, its record stays uncommitted", "order_id", key, "error", err)
+			return false
+		}
+		return true
+	}
 }
 
 // span starts the call's span, a child of the span of the record being

@@ -207,3 +207,48 @@ func TestAnAnswerIsInterruptedOnlyByAStop(t *testing.T) {
 	require.Equal(t, events.OutcomeInterrupted, outcome(stopping, context.Canceled))
 	require.Equal(t, events.OutcomeOK, outcome(stopping, nil), "an answer that came is an answer")
 }
+
+func TestACallIsMadeOnlyOnceTheBrokerHasItsRecord(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		ack  error
+		made int
+	}{
+		{"the record written", nil, 1},
+		// goka stops the processor on a failed table write; the record
+		// comes again to whoever owns the partition next.
+		{"the record's write failed", errors.New("broker gone"), 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newCallsRig(t, context.Background(), 8)
+			acked := make(chan error, 1)
+			r.calls.cfg.Unacked = func(key string) func(context.Context) error {
+				require.Equal(t, "a", key)
+				return func(context.Context) error { return <-acked }
+			}
+			r.record(0, "a", true)
+			time.Sleep(50 * time.Millisecond)
+			r.mu.Lock()
+			require.Zero(t, r.made["a"], "called before its record was on the broker")
+			r.mu.Unlock()
+
+			acked <- tt.ack
+			if tt.made == 1 {
+				r.eventually("called once acknowledged", func() bool { return r.made["a"] == 1 })
+				r.answer("a", nil)
+				r.eventually("answered and committed", func() bool { return len(r.answers) == 1 && len(r.committed) == 1 })
+				return
+			}
+			r.eventually("the call no longer out", func() bool {
+				r.calls.mu.Lock()
+				defer r.calls.mu.Unlock()
+				return len(r.calls.out) == 0
+			})
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			require.Zero(t, r.made["a"], "called though its record was lost")
+			require.Empty(t, r.answers, "an answer to a call not made")
+			require.Empty(t, r.committed, "the record must come again")
+		})
+	}
+}

@@ -97,6 +97,18 @@ func (g *Goka) ProcessorAs(group goka.Group, member string) []goka.ProcessorOpti
 	}
 }
 
+// Acked returns the option that makes a processor's producer report its
+// writes of the followed topic to acks.
+func (g *Goka) Acked(acks *Acks) goka.ProcessorOption {
+	return goka.WithProducerBuilder(func(brokers []string, clientID string, hasher func() hash.Hash32) (goka.Producer, error) {
+		p, err := g.producerBuilder(brokers, clientID, hasher)
+		if err != nil {
+			return nil, err
+		}
+		return acks.Wrap(p), nil
+	})
+}
+
 // View returns the options for a view of table.
 func (g *Goka) View(table goka.Table) []goka.ViewOption {
 	return []goka.ViewOption{

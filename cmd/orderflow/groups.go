@@ -29,13 +29,14 @@ type groups struct {
 // start. Once ctx ends it leaves the group, so that the other instances take
 // over its partitions at once: a clean stop hands them over, only a crash
 // waits for the session timeout (or for the instance to come back).
-func (a *app) runGroup(ctx context.Context, group goka.Group, member string, define func() *goka.GroupGraph) error {
+func (a *app) runGroup(ctx context.Context, group goka.Group, member string, define func() *goka.GroupGraph, extra ...goka.ProcessorOption) error {
 	a.groups.add(group, consumedTopics(define()))
 	a.groups.once.Do(func() { go a.watchLag(ctx) })
 	opts := append(a.goka.ProcessorAs(group, member), goka.WithRebalanceCallback(func(as goka.Assignment) {
 		a.groups.metrics.Rebalanced(string(group), len(as))
 		a.logger.Info("partitions assigned", "group", string(group), "partitions", len(as))
 	}))
+	opts = append(opts, extra...)
 	err := a.supervise(ctx, string(group), func() (*goka.Processor, error) {
 		return intake.NewProcessor(a.goka.Brokers(), define(), opts...)
 	})

@@ -12,6 +12,7 @@ import (
 	"orderflow/codecs"
 	"orderflow/gateway"
 	"orderflow/intake"
+	"orderflow/kafka"
 	"orderflow/metrics"
 	"orderflow/notify"
 	"orderflow/processors/notifications"
@@ -49,8 +50,10 @@ func (a *app) runPayment(ctx context.Context) (err error) {
 		Gateway: gw, Logger: a.logger, Retry: a.cfg.Retry, Limits: a.limits(), Now: time.Now,
 		Answers: intake.EmitTo(answers.Emitter), Context: ctx, InFlight: a.cfg.InFlight, Tracer: tracer,
 	}
+	acks := kafka.NewAcks(goka.GroupTable(topology.PaymentGroup))
+	cfg.Unacked = acks.Unacked
 	return a.withScheduler(ctx, topology.PaymentGroup, func(ctx context.Context) error {
-		return a.runGroup(ctx, topology.PaymentGroup, string(topology.PaymentGroup), func() *goka.GroupGraph { return payment.Define(cfg) })
+		return a.runGroup(ctx, topology.PaymentGroup, string(topology.PaymentGroup), func() *goka.GroupGraph { return payment.Define(cfg) }, a.goka.Acked(acks))
 	})
 }
 
@@ -155,8 +158,10 @@ func (a *app) runNotifications(ctx context.Context, natsURL string) (err error) 
 	cfg := notifications.Config{Notifier: notifier, Logger: a.logger, Limits: a.limits(), Now: time.Now,
 		Retry:   retry.Policy{Base: a.cfg.Retry.Base, Max: a.cfg.Retry.Max},
 		Answers: intake.EmitTo(answers.Emitter), Context: ctx, InFlight: a.cfg.InFlight, Tracer: tracer}
+	acks := kafka.NewAcks(goka.GroupTable(topology.NotificationsGroup))
+	cfg.Unacked = acks.Unacked
 	return a.withScheduler(ctx, topology.NotificationsGroup, func(ctx context.Context) error {
-		return a.runGroup(ctx, topology.NotificationsGroup, string(topology.NotificationsGroup), func() *goka.GroupGraph { return notifications.Define(cfg) })
+		return a.runGroup(ctx, topology.NotificationsGroup, string(topology.NotificationsGroup), func() *goka.GroupGraph { return notifications.Define(cfg) }, a.goka.Acked(acks))
 	})
 }
 

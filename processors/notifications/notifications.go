@@ -54,6 +54,10 @@ type Config struct {
 	InFlight int
 	// Tracer makes the stage's spans; nil is tracing off.
 	Tracer *tracing.Tracer
+	// Unacked waits for the broker to have an order's table entry before
+	// a call the entry records is made (kafka.Acks.Unacked); nil makes
+	// calls at once (goka's tester, where nothing crashes).
+	Unacked func(key string) func(context.Context) error
 }
 
 // Entry is the stage's state for one order in the notifications table.
@@ -84,7 +88,7 @@ func Define(cfg Config) *goka.GroupGraph {
 	s.calls = intake.NewCalls(intake.CallsConfig{
 		Emitter: cfg.Answers, Context: cfg.Context, InFlight: cfg.InFlight,
 		Passing: func(error) bool { return true }, Logger: cfg.Logger,
-		Tracer: cfg.Tracer, Peer: "nats",
+		Tracer: cfg.Tracer, Unacked: cfg.Unacked, Peer: "nats",
 	})
 	w := func(cb goka.ProcessCallback) goka.ProcessCallback { return s.gate.Trace(s.calls.Wrap(cb)) }
 	edges := []goka.Edge{

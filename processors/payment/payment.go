@@ -52,6 +52,10 @@ type Config struct {
 	InFlight int
 	// Tracer makes the stage's spans; nil is tracing off.
 	Tracer *tracing.Tracer
+	// Unacked waits for the broker to have an order's table entry before
+	// a call the entry records is made (kafka.Acks.Unacked); nil makes
+	// calls at once (goka's tester, where nothing crashes).
+	Unacked func(key string) func(context.Context) error
 }
 
 // Define returns the stage's group graph; production and tests share it
@@ -63,7 +67,7 @@ func Define(cfg Config) *goka.GroupGraph {
 	s := &stage{cfg: cfg, gate: intake.New(topology.PaymentGroup, cfg.Limits, cfg.Logger, cfg.Tracer)}
 	s.calls = intake.NewCalls(intake.CallsConfig{
 		Emitter: cfg.Answers, Context: cfg.Context, InFlight: cfg.InFlight, Passing: passing, Logger: cfg.Logger,
-		Tracer: cfg.Tracer, Peer: "gateway",
+		Tracer: cfg.Tracer, Unacked: cfg.Unacked, Peer: "gateway",
 	})
 	w := func(cb goka.ProcessCallback) goka.ProcessCallback { return s.gate.Trace(s.calls.Wrap(cb)) }
 	edges := []goka.Edge{
