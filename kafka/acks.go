@@ -58,17 +58,29 @@ func (a *Acks) Unacked(key string) func(context.Context) error {
 	}
 }
 
-// Wrap returns p with its writes to the topic followed.
-func (a *Acks) Wrap(p goka.Producer) goka.Producer { return ackingProducer{p, a} }
+// Wrap returns p with its writes to the topic followed. Each processor
+// gets a new producer: what an earlier one left, a failed write among it,
+// is forgotten.
+func (a *Acks) Wrap(p goka.Producer) goka.Producer {
+	a.mu.Lock()
+	a.pending = map[string]*goka.Promise{}
+	a.mu.Unlock()
+	return ackingProducer{p, a}
+}
 
-// follow records promise as key's latest write until it finishes.
+// follow records promise as key's latest write until the broker has it. A
+// write that failed is kept, so that an effect decided after the failure
+// still finds it; goka stops the processor on a failed table write.
 func (a *Acks) follow(key string, promise *goka.Promise) {
 	a.mu.Lock()
 	a.pending[key] = promise
 	a.mu.Unlock()
 	// Not under a.mu: a promise runs its callbacks under its own lock, and
 	// this one takes a.mu.
-	promise.Then(func(error) {
+	promise.Then(func(err error) {
+		if err != nil {
+			return
+		}
 		a.mu.Lock()
 		if a.pending[key] == promise {
 			delete(a.pending, key)

@@ -53,6 +53,10 @@ func TestAnEffectWaitsForItsKeysWriteToTheTable(t *testing.T) {
 	wait = acks.Unacked("o1")
 	held.finish["payment-table/o1"](nil, errors.New("not enough replicas"))
 	require.ErrorContains(t, wait(context.Background()), "not enough replicas")
+	require.ErrorContains(t, acks.Unacked("o1")(context.Background()), "not enough replicas",
+		"an effect decided after the write failed still finds it")
+	p = acks.Wrap(held)
+	require.Nil(t, acks.Unacked("o1"), "the next processor's producer starts afresh")
 
 	p.Emit("payment-table", "o2", nil)
 	ctx, cancel := context.WithCancel(context.Background())
