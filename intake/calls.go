@@ -89,7 +89,7 @@ type Calls struct {
 
 // holding is the commit of the record being processed.
 type holding struct {
-	done  func()
+	done  func(error)
 	taken bool // a call took it over; the call releases it
 }
 
@@ -129,7 +129,7 @@ func (c *Calls) Wrap(cb goka.ProcessCallback) goka.ProcessCallback {
 			delete(c.current, k)
 			c.mu.Unlock()
 			if !h.taken {
-				h.done()
+				h.done(nil)
 			}
 		}()
 		cb(ctx, msg)
@@ -178,12 +178,14 @@ func (c *Calls) Start(ctx goka.Context, call events.Call, input []byte, do func(
 	callCtx, span := c.span(c.cfg.Context, ctx, call)
 	go func() {
 		defer func() { <-c.slots }()
-		if !recorded() {
+		if err := recorded(); err != nil {
 			span.SetStatus(codes.Error, "not made: its record is not on the broker")
 			span.End()
+			c.cfg.Logger.Error("a call's record not written; the call is not made and the processor stops", "order_id", key, "action", call.Action, "error", err)
 			c.mu.Lock()
 			delete(c.out, key)
 			c.mu.Unlock()
+			h.done(err)
 			return
 		}
 		result, err := do(callCtx)
@@ -193,32 +195,27 @@ func (c *Calls) Start(ctx goka.Context, call events.Call, input []byte, do func(
 			c.mu.Lock()
 			delete(c.out, key)
 			c.mu.Unlock()
-			h.done()
+			h.done(nil)
 		}
 	}()
 }
 
 // recorded returns a wait until the broker has key's entry as the record
-// being processed wrote it. false means the call must not be made: the
-// write failed, and goka stops the processor, or the processor stops. No
-// answer is written then, and the record stays uncommitted for whoever
-// owns its partition next; it comes again, finds the call recorded or not,
-// and makes it.
-func (c *Calls) recorded(key string) func() bool {
+// being processed wrote it. It does not end with the processor's context:
+// the producer sends what it holds before goka closes it, so at a stop the
+// call goes on as any call cut short does, answered as interrupted. An
+// error means the write failed: the call must not be made, and the record
+// fails, which stops the processor; whoever owns the partition next reads
+// the entry from the broker and decides again.
+func (c *Calls) recorded(key string) func() error {
 	if c.cfg.Unacked == nil {
-		return func() bool { return true }
+		return func() error { return nil }
 	}
 	wait := c.cfg.Unacked(key)
 	if wait == nil {
-		return func() bool { return true }
+		return func() error { return nil }
 	}
-	return func() bool {
-		if err := wait(c.cfg.Context); err != nil {
-			c.cfg.Logger.Warn("a call's record not on the broker; the call is not made, its record stays uncommitted", "order_id", key, "error", err)
-			return false
-		}
-		return true
-	}
+	return func() error { return wait(context.Background()) }
 }
 
 // span starts the call's span, a child of the span of the record being

@@ -23,6 +23,7 @@ type callsRig struct {
 
 	mu        sync.Mutex
 	committed []int64
+	failed    []int64 // records whose failure stops the processor
 	answers   []events.CallAnswered
 	made      map[string]int
 	release   map[string]chan error
@@ -105,6 +106,8 @@ func (c committing) DeferCommit() func(error) {
 		defer c.rig.mu.Unlock()
 		if err == nil {
 			c.rig.committed = append(c.rig.committed, c.offset)
+		} else {
+			c.rig.failed = append(c.rig.failed, c.offset)
 		}
 	}
 }
@@ -215,8 +218,8 @@ func TestACallIsMadeOnlyOnceTheBrokerHasItsRecord(t *testing.T) {
 		made int
 	}{
 		{"the record written", nil, 1},
-		// goka stops the processor on a failed table write; the record
-		// comes again to whoever owns the partition next.
+		// The record fails, which stops the processor; it comes again to
+		// whoever owns the partition next.
 		{"the record's write failed", errors.New("broker gone"), 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -239,16 +242,32 @@ func TestACallIsMadeOnlyOnceTheBrokerHasItsRecord(t *testing.T) {
 				r.eventually("answered and committed", func() bool { return len(r.answers) == 1 && len(r.committed) == 1 })
 				return
 			}
-			r.eventually("the call no longer out", func() bool {
-				r.calls.mu.Lock()
-				defer r.calls.mu.Unlock()
-				return len(r.calls.out) == 0
-			})
+			r.eventually("the record failed", func() bool { return len(r.failed) == 1 })
 			r.mu.Lock()
 			defer r.mu.Unlock()
 			require.Zero(t, r.made["a"], "called though its record was lost")
 			require.Empty(t, r.answers, "an answer to a call not made")
 			require.Empty(t, r.committed, "the record must come again")
+			r.calls.mu.Lock()
+			defer r.calls.mu.Unlock()
+			require.Empty(t, r.calls.out, "the call is not out")
 		})
 	}
+}
+
+func TestAStopDoesNotLeaveACallWaitingForItsRecordUncommitted(t *testing.T) {
+	ctx, stop := context.WithCancel(context.Background())
+	r := newCallsRig(t, ctx, 8)
+	acked := make(chan error, 1)
+	r.calls.cfg.Unacked = func(string) func(context.Context) error {
+		return func(context.Context) error { return <-acked }
+	}
+	r.record(0, "a", true)
+	stop()
+	// goka's producer sends what it holds before it closes.
+	acked <- nil
+	r.eventually("the call goes on", func() bool { return r.made["a"] == 1 })
+	r.answer("a", context.Canceled)
+	r.eventually("answered as interrupted and committed", func() bool { return len(r.answers) == 1 && len(r.committed) == 1 })
+	require.Equal(t, events.OutcomeInterrupted, r.answers[0].Outcome)
 }

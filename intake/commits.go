@@ -43,14 +43,25 @@ func NewCommits() *Commits {
 // nothing); the record is committed when all earlier ones of its partition
 // are done too. goka delivers a partition's records in offset order, so
 // the order of Hold calls is the offset order.
-func (c *Commits) Hold(ctx goka.Context) (done func()) {
+//
+// done with an error fails the record instead: goka stops the processor,
+// and neither it nor any later record of its partition is committed.
+func (c *Commits) Hold(ctx goka.Context) (done func(error)) {
 	h := &held{commit: ctx.DeferCommit()}
 	k := partitionKey{string(ctx.Topic()), ctx.Partition()}
 	c.mu.Lock()
 	c.parts[k] = append(c.parts[k], h)
 	c.mu.Unlock()
 	var once sync.Once
-	return func() { once.Do(func() { c.release(k, h) }) }
+	return func(err error) {
+		once.Do(func() {
+			if err != nil {
+				h.commit(err)
+				return
+			}
+			c.release(k, h)
+		})
+	}
 }
 
 // release marks h done and commits the finished prefix of its partition.

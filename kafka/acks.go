@@ -70,7 +70,7 @@ func (a *Acks) Wrap(p goka.Producer) goka.Producer {
 
 // follow records promise as key's latest write until the broker has it. A
 // write that failed is kept, so that an effect decided after the failure
-// still finds it; goka stops the processor on a failed table write.
+// still finds it, until the processor that failed with it is replaced.
 func (a *Acks) follow(key string, promise *goka.Promise) {
 	a.mu.Lock()
 	a.pending[key] = promise

@@ -37,7 +37,7 @@ func (s *stage) shipmentSettled(ctx goka.Context, msg any) {
 		s.gate.Replay(ctx, e, topology.NotifiedOrders, *e.Notified)
 	case e.Call != nil:
 		if s.gate.StartedHere(ctx, e.Call) {
-			s.callNotify(ctx, *e.Call, sh, msg.([]byte))
+			s.callNotify(ctx, e, *e.Call, sh, msg.([]byte))
 		}
 	case e.Retry != nil:
 		s.gate.ReplayRetry(ctx, e, *e.Retry)
@@ -65,7 +65,7 @@ func (s *stage) retryDue(ctx goka.Context, msg any) {
 		if e.Call == nil {
 			s.notify(ctx, e, sh, msg.([]byte), r.Input)
 		} else if s.gate.StartedHere(ctx, e.Call) {
-			s.callNotify(ctx, *e.Call, sh, r.Input)
+			s.callNotify(ctx, e, *e.Call, sh, r.Input)
 		}
 	case e.Notified != nil && e.Retry == nil && r.Attempt == e.Attempts:
 		// The retry that delivered, seen again after a crash.
@@ -92,9 +92,8 @@ func (s *stage) notify(ctx goka.Context, e Entry, sh events.ShipmentSettled, cur
 	call := events.Call{Action: actionNotify, Attempt: e.Attempts, StartedBy: intake.Source(ctx)}
 	if !first(e) {
 		e.Call = &call
-		ctx.SetValue(e)
 	}
-	s.callNotify(ctx, call, sh, input)
+	s.callNotify(ctx, e, call, sh, input)
 }
 
 // first reports whether e is an order that no delivery was made for yet,
@@ -110,8 +109,14 @@ func answers(e Entry, a events.CallAnswered) bool {
 }
 
 // callNotify makes one delivery beside the callbacks; its answer, with the
-// message delivered, comes back to answered.
-func (s *stage) callNotify(ctx goka.Context, call events.Call, sh events.ShipmentSettled, input []byte) {
+// message delivered, comes back to answered. An entry that records the
+// delivery is written first, also when it is made again: the delivery
+// waits until the broker has that write (intake.Calls), as payment's calls
+// do.
+func (s *stage) callNotify(ctx goka.Context, e Entry, call events.Call, sh events.ShipmentSettled, input []byte) {
+	if e.Call != nil {
+		ctx.SetValue(e)
+	}
 	s.calls.Start(ctx, call, input, func(c context.Context) (any, error) {
 		m := message(sh, s.cfg.Now().UTC())
 		c, cancel := context.WithTimeout(c, s.cfg.CallTimeout)

@@ -29,7 +29,7 @@ func (s *stage) placed(ctx goka.Context, msg any) {
 		s.gate.Replay(ctx, e, topology.PayedOrders, *e.Settled)
 	case e.Call != nil:
 		if s.gate.StartedHere(ctx, e.Call) {
-			s.callCharge(ctx, *e.Call, p, msg.([]byte))
+			s.callCharge(ctx, e, p, msg.([]byte))
 		}
 	case e.Retry != nil:
 		s.gate.ReplayRetry(ctx, e, *e.Retry)
@@ -45,17 +45,21 @@ func (s *stage) placed(ctx goka.Context, msg any) {
 
 // charge records a charge call as out and makes it.
 func (s *stage) charge(ctx goka.Context, e Entry, p events.OrderPlaced, input []byte) {
-	call := events.Call{Action: actionCharge, Attempt: e.ChargeAttempts, StartedBy: intake.Source(ctx)}
-	e.Call = &call
-	ctx.SetValue(e)
-	s.callCharge(ctx, call, p, input)
+	e.Call = &events.Call{Action: actionCharge, Attempt: e.ChargeAttempts, StartedBy: intake.Source(ctx)}
+	s.callCharge(ctx, e, p, input)
 }
 
-// callCharge makes one charge call beside the callbacks; its answer comes
-// back to answered. The order id is the idempotency key, so a retry or a
-// replay after a crash never charges twice.
-func (s *stage) callCharge(ctx goka.Context, call events.Call, p events.OrderPlaced, input []byte) {
-	s.calls.Start(ctx, call, input, func(c context.Context) (any, error) {
+// callCharge writes e, which holds the charge call as out, and makes the
+// call beside the callbacks; its answer comes back to answered. The order
+// id is the idempotency key, so a retry or a replay after a crash never
+// charges twice.
+//
+// The entry is written even when the call is made again for an entry that
+// already holds it: the call waits until the broker has this write
+// (intake.Calls), and the local entry alone may be one the broker never got.
+func (s *stage) callCharge(ctx goka.Context, e Entry, p events.OrderPlaced, input []byte) {
+	ctx.SetValue(e)
+	s.calls.Start(ctx, *e.Call, input, func(c context.Context) (any, error) {
 		c, cancel := context.WithTimeout(c, s.cfg.CallTimeout)
 		defer cancel()
 		return s.cfg.Gateway.Charge(c, gateway.ChargeRequest{
@@ -90,7 +94,7 @@ func (s *stage) shipmentSettled(ctx goka.Context, msg any) {
 	case e.Refunded:
 	case e.Call != nil:
 		if s.gate.StartedHere(ctx, e.Call) {
-			s.callRefund(ctx, *e.Call, sh, msg.([]byte))
+			s.callRefund(ctx, e, sh, msg.([]byte))
 		}
 	case e.Retry != nil:
 		s.gate.ReplayRetry(ctx, e, *e.Retry)
@@ -101,18 +105,18 @@ func (s *stage) shipmentSettled(ctx goka.Context, msg any) {
 
 // refund records a refund call as out and makes it.
 func (s *stage) refund(ctx goka.Context, e Entry, sh events.ShipmentSettled, input []byte) {
-	call := events.Call{Action: actionRefund, Attempt: e.RefundAttempts, StartedBy: intake.Source(ctx)}
-	e.Call = &call
-	ctx.SetValue(e)
-	s.callRefund(ctx, call, sh, input)
+	e.Call = &events.Call{Action: actionRefund, Attempt: e.RefundAttempts, StartedBy: intake.Source(ctx)}
+	s.callRefund(ctx, e, sh, input)
 }
 
-// callRefund makes one refund call. The refund has a key of its own: a
-// gateway with one key space per account would otherwise answer it with
-// the charge's stored result.
-func (s *stage) callRefund(ctx goka.Context, call events.Call, sh events.ShipmentSettled, input []byte) {
+// callRefund writes e, which holds the refund call as out, and makes the
+// call, as callCharge does. The refund has a key of its own: a gateway
+// with one key space per account would otherwise answer it with the
+// charge's stored result.
+func (s *stage) callRefund(ctx goka.Context, e Entry, sh events.ShipmentSettled, input []byte) {
+	ctx.SetValue(e)
 	key := "refund:" + ctx.Key()
-	s.calls.Start(ctx, call, input, func(c context.Context) (any, error) {
+	s.calls.Start(ctx, *e.Call, input, func(c context.Context) (any, error) {
 		c, cancel := context.WithTimeout(c, s.cfg.CallTimeout)
 		defer cancel()
 		return nil, s.cfg.Gateway.Refund(c, gateway.RefundRequest{IdempotencyKey: key, ChargeID: sh.Payment.ChargeID, AmountCents: sh.Payment.AmountCents})
@@ -133,8 +137,8 @@ func (s *stage) retryDue(ctx goka.Context, msg any) {
 		if !s.gate.StartedHere(ctx, e.Call) {
 			return
 		}
-		s.again(ctx, e, r, current, func(p events.OrderPlaced) { s.callCharge(ctx, *e.Call, p, r.Input) },
-			func(sh events.ShipmentSettled) { s.callRefund(ctx, *e.Call, sh, r.Input) })
+		s.again(ctx, e, r, current, func(p events.OrderPlaced) { s.callCharge(ctx, e, p, r.Input) },
+			func(sh events.ShipmentSettled) { s.callRefund(ctx, e, sh, r.Input) })
 	case intake.Pending(e.Retry, r):
 		s.again(ctx, e, r, current, func(p events.OrderPlaced) { s.charge(ctx, e, p, r.Input) },
 			func(sh events.ShipmentSettled) { s.refund(ctx, e, sh, r.Input) })

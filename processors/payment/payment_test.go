@@ -123,6 +123,24 @@ func TestPayment(t *testing.T) {
 		require.Equal(t, 1, f.gw.Charges())
 	})
 
+	t.Run("a charge made again after a crash writes its entry again first", func(t *testing.T) {
+		// The local entry holds the call, but the broker may never have
+		// got it: the call waits for a write of its own (intake.Calls).
+		f := start(t)
+		table := f.tt.NewQueueTracker(string(topology.PaymentTable))
+		f.tt.SetTableValue(topology.PaymentTable, "o1", Entry{V: codecs.Version,
+			Call: &events.Call{Action: actionCharge, StartedBy: string(topology.NewOrders) + "/0@0"}})
+		f.place("o1", "tok_visa")
+		require.Equal(t, order.Paid, f.nextPayed(t).Status)
+		_, v, ok := table.Next()
+		require.True(t, ok)
+		require.NotNil(t, v.(Entry).Call, "the call written before it is made")
+		_, v, ok = table.Next()
+		require.True(t, ok)
+		require.NotNil(t, v.(Entry).Settled, "then the answer")
+		require.Equal(t, 1, f.gw.Charges())
+	})
+
 	t.Run("a gateway that recovers within the retries still charges once", func(t *testing.T) {
 		f := start(t)
 		f.place("o1", gateway.TokenFlaky)
