@@ -41,8 +41,10 @@ type CallsConfig struct {
 	// a call is made inside the callback and answered with ctx.Loopback:
 	// one order at a time per partition, as goka's tester needs.
 	Emitter AnswerEmitter
-	// Context bounds the calls: the processor's lifetime, not the
-	// callback's, so that a rebalance lets a call finish and answer.
+	// Context bounds the calls: the stage's lifetime, not the callback's,
+	// so that a rebalance lets a call finish and answer. It outlives a
+	// processor restarted after a failure; the calls it left answer, and
+	// their answers are taken or dropped as any other.
 	Context context.Context
 	// InFlight caps the calls out at once in the process; a callback that
 	// would start one more waits. 0 means 256.
@@ -205,8 +207,9 @@ func (c *Calls) Start(ctx goka.Context, call events.Call, input []byte, do func(
 // the producer sends what it holds before goka closes it, so at a stop the
 // call goes on as any call cut short does, answered as interrupted. An
 // error means the write failed: the call must not be made, and the record
-// fails, which stops the processor; whoever owns the partition next reads
-// the entry from the broker and decides again.
+// fails, which stops the processor (Commits.Hold); whoever owns the
+// partition next reads the entry from the broker and decides again. The
+// wait is as long as the producer's retries, which end in an answer.
 func (c *Calls) recorded(key string) func() error {
 	if c.cfg.Unacked == nil {
 		return func() error { return nil }

@@ -31,6 +31,7 @@ type partitionKey struct {
 type held struct {
 	commit func(error)
 	done   bool
+	failed bool // its commit was failed: goka never marks it
 }
 
 // NewCommits returns an empty Commits.
@@ -44,8 +45,11 @@ func NewCommits() *Commits {
 // are done too. goka delivers a partition's records in offset order, so
 // the order of Hold calls is the offset order.
 //
-// done with an error fails the record instead: goka stops the processor,
-// and neither it nor any later record of its partition is committed.
+// done with an error fails the record instead, which makes goka stop the
+// processor. The records after it still finish, so that goka's drain does
+// not wait for them, but the offset never moves past the failed record:
+// the consumer session marks only a partition's finished prefix
+// (kafka.inOrder), and goka never marks a failed record.
 func (c *Commits) Hold(ctx goka.Context) (done func(error)) {
 	h := &held{commit: ctx.DeferCommit()}
 	k := partitionKey{string(ctx.Topic()), ctx.Partition()}
@@ -57,7 +61,7 @@ func (c *Commits) Hold(ctx goka.Context) (done func(error)) {
 		once.Do(func() {
 			if err != nil {
 				h.commit(err)
-				return
+				h.failed = true
 			}
 			c.release(k, h)
 		})
@@ -83,7 +87,9 @@ func (c *Commits) release(k partitionKey, h *held) {
 	}
 	c.mu.Unlock()
 	for _, r := range ready {
-		r.commit(nil)
+		if !r.failed {
+			r.commit(nil)
+		}
 	}
 }
 
