@@ -61,7 +61,7 @@ type CallsConfig struct {
 	// the entry records is made only once the record is on the broker: a
 	// crash could otherwise lose the record of a call that was made, and
 	// the stage decide after the restart as if none was.
-	Unacked func(key string) func(context.Context) error
+	Unacked func(key string) func() error
 }
 
 // Calls makes a stage's calls to the outside world beside its callbacks, so
@@ -208,17 +208,14 @@ func (c *Calls) Start(ctx goka.Context, call events.Call, input []byte, do func(
 // call goes on as any call cut short does, answered as interrupted. An
 // error means the write failed: the call must not be made, and the record
 // fails, which stops the processor (Commits.Hold); whoever owns the
-// partition next reads the entry from the broker and decides again. The
-// wait is as long as the producer's retries, which end in an answer.
+// partition next reads the entry from the broker and decides again.
 func (c *Calls) recorded(key string) func() error {
-	if c.cfg.Unacked == nil {
-		return func() error { return nil }
+	if c.cfg.Unacked != nil {
+		if wait := c.cfg.Unacked(key); wait != nil {
+			return wait
+		}
 	}
-	wait := c.cfg.Unacked(key)
-	if wait == nil {
-		return func() error { return nil }
-	}
-	return func() error { return wait(context.Background()) }
+	return func() error { return nil }
 }
 
 // span starts the call's span, a child of the span of the record being

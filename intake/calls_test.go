@@ -225,9 +225,9 @@ func TestACallIsMadeOnlyOnceTheBrokerHasItsRecord(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := newCallsRig(t, context.Background(), 8)
 			acked := make(chan error, 1)
-			r.calls.cfg.Unacked = func(key string) func(context.Context) error {
+			r.calls.cfg.Unacked = func(key string) func() error {
 				require.Equal(t, "a", key)
-				return func(context.Context) error { return <-acked }
+				return func() error { return <-acked }
 			}
 			r.record(0, "a", true)
 			time.Sleep(50 * time.Millisecond)
@@ -259,8 +259,8 @@ func TestAStopDoesNotLeaveACallWaitingForItsRecordUncommitted(t *testing.T) {
 	ctx, stop := context.WithCancel(context.Background())
 	r := newCallsRig(t, ctx, 8)
 	acked := make(chan error, 1)
-	r.calls.cfg.Unacked = func(string) func(context.Context) error {
-		return func(context.Context) error { return <-acked }
+	r.calls.cfg.Unacked = func(string) func() error {
+		return func() error { return <-acked }
 	}
 	r.record(0, "a", true)
 	stop()

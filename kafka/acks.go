@@ -1,7 +1,6 @@
 package kafka
 
 import (
-	"context"
 	"fmt"
 	"sync"
 
@@ -32,29 +31,25 @@ func NewAcks(topic goka.Table) *Acks {
 
 // Unacked returns a wait for key's latest write to the topic that the
 // broker has not acknowledged yet, or nil if there is none. The wait
-// returns the write's error, or ctx's once ctx ends.
+// returns the write's error. It always ends: the producer answers every
+// write, once its retries are spent at the latest, and before it closes.
 //
 // It is taken when the effect is decided, inside the callback that wrote
 // the record: a later write of the key does not make the effect wait longer.
-func (a *Acks) Unacked(key string) func(context.Context) error {
+func (a *Acks) Unacked(key string) func() error {
 	a.mu.Lock()
 	p := a.pending[key]
 	a.mu.Unlock()
 	if p == nil {
 		return nil
 	}
-	return func(ctx context.Context) error {
+	return func() error {
 		done := make(chan error, 1)
 		p.Then(func(err error) { done <- err })
-		select {
-		case err := <-done:
-			if err != nil {
-				return fmt.Errorf("writing %s's record to %s: %w", key, a.topic, err)
-			}
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
+		if err := <-done; err != nil {
+			return fmt.Errorf("writing %s's record to %s: %w", key, a.topic, err)
 		}
+		return nil
 	}
 }
 

@@ -57,7 +57,7 @@ type Config struct {
 	// Unacked waits for the broker to have an order's table entry before
 	// a call the entry records is made (kafka.Acks.Unacked); nil makes
 	// calls at once (goka's tester, where nothing crashes).
-	Unacked func(key string) func(context.Context) error
+	Unacked func(key string) func() error
 }
 
 // Entry is the stage's state for one order in the notifications table.
