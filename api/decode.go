@@ -46,10 +46,11 @@ func decodeBody(body []byte, v any) error {
 		// encoding/json would silently replace invalid bytes with U+FFFD.
 		return invalidBody("the body is not valid UTF-8")
 	}
-	if err := checkDuplicateKeys(body); err != nil {
+	body, err := scanBody(body)
+	if err != nil {
 		return err
 	}
-	dec := json.NewDecoder(bytes.NewReader(integralNumbers(body)))
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)
@@ -98,23 +99,27 @@ func kind(k string) string {
 	return "of another type"
 }
 
-// checkDuplicateKeys refuses an object with the same key twice: parsers
-// disagree on which one wins, which attackers use to smuggle values past a
-// check. Keys are compared as encoding/json matches them to fields, ignoring
-// case, so "currency" and "Currency" count as the same key.
-func checkDuplicateKeys(body []byte) error {
+// scanBody reads body once, token by token. It refuses an object with the
+// same key twice: parsers disagree on which one wins, which attackers use
+// to smuggle values past a check. Keys are compared as encoding/json
+// matches them to fields, ignoring case, so "currency" and "Currency" count
+// as the same key. It returns body with its whole numbers written as
+// integers (wholeNumbers). One pass does both: reading tokens is most of
+// what the API spends on a body.
+func scanBody(body []byte) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
+	numbers := wholeNumbers{body: body}
 	// One entry per open object (the keys seen so far) or array (nil).
 	var stack []map[string]bool
 	expectKey := false // the next token is a key or the end of an object
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {
-			return nil
+			return numbers.result(), nil
 		}
 		if err != nil {
-			return jsonError(err)
+			return nil, jsonError(err)
 		}
 		switch tok {
 		case json.Delim('{'):
@@ -131,11 +136,14 @@ func checkDuplicateKeys(body []byte) error {
 			if key, ok := tok.(string); ok && expectKey {
 				keys := stack[len(stack)-1]
 				if keys[foldKey(key)] {
-					return invalidField(key, "appears more than once")
+					return nil, invalidField(key, "appears more than once")
 				}
 				keys[foldKey(key)] = true
 				expectKey = false
 				continue
+			}
+			if n, ok := tok.(json.Number); ok {
+				numbers.add(n, int(dec.InputOffset()))
 			}
 		}
 		// A value ended: inside an object, a key or its end comes next.

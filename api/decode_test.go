@@ -8,10 +8,10 @@ import (
 	"orderflow/order"
 )
 
-// checkDuplicateKeys once read the end of every object as a key and
-// panicked, which turned every POST /orders into a 500; these bodies walk
-// each way an object or array can end.
-func TestCheckDuplicateKeys(t *testing.T) {
+// scanBody (as checkDuplicateKeys) once read the end of every object as a
+// key and panicked, which turned every POST /orders into a 500; these
+// bodies walk each way an object or array can end.
+func TestScanBodyFindsDuplicateKeys(t *testing.T) {
 	cases := []struct{ name, body, dup string }{
 		{"an empty object passes", `{}`, ""},
 		{"an object with one key passes", `{"a":1}`, ""},
@@ -25,7 +25,7 @@ func TestCheckDuplicateKeys(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := checkDuplicateKeys([]byte(c.body))
+			_, err := scanBody([]byte(c.body))
 			if c.dup == "" {
 				require.NoError(t, err)
 				return

@@ -148,7 +148,7 @@ func requireValidOrderBody(t *testing.T, body []byte) {
 
 // duplicateKey returns a key that appears twice in one object of body, as
 // encoding/json matches keys to fields (ignoring case), or "". It is written
-// apart from checkDuplicateKeys (recursive, comparing with
+// apart from scanBody (recursive, comparing with
 // strings.EqualFold) so that the fuzz tests do not hold the code to itself.
 func duplicateKey(body []byte) string {
 	dec := json.NewDecoder(bytes.NewReader(body))

@@ -1,46 +1,45 @@
 package api
 
 import (
-	"bytes"
 	"encoding/json"
 	"strconv"
 	"strings"
 )
 
-// integralNumbers rewrites every JSON number of body that is a whole number
+// wholeNumbers rewrites every JSON number of body that is a whole number
 // written with a fraction or an exponent (1.0, 2.50e2) as the plain integer
 // (1, 250). JSON Schema, and so the OpenAPI document, counts 1.0 an
 // integer; encoding/json refuses it for an int field. A number that is not
 // whole, or whose integer would not fit in an int64, is left as it is, for
-// the decoder to refuse with the field named. body must be valid JSON
-// (checkDuplicateKeys has read it); on any surprise it is returned as it is.
-func integralNumbers(body []byte) []byte {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var out []byte
-	last := 0 // the end of what out holds of body
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			break // io.EOF, or an error the decoder reports again
-		}
-		n, ok := tok.(json.Number)
-		if !ok || !strings.ContainsAny(string(n), ".eE") {
-			continue
-		}
-		whole, ok := integral(string(n))
-		end := int(dec.InputOffset())
-		start := end - len(n)
-		if !ok || start < last || string(body[start:end]) != string(n) {
-			continue
-		}
-		out = append(append(out, body[last:start]...), whole...)
-		last = end
+// the decoder to refuse with the field named. scanBody hands it each
+// number as it reads body.
+type wholeNumbers struct {
+	body []byte
+	out  []byte // nil until a number is rewritten
+	last int    // the end of what out holds of body
+}
+
+// add takes the number n, which ends at offset end of body; on any surprise
+// it is left as it is.
+func (w *wholeNumbers) add(n json.Number, end int) {
+	if !strings.ContainsAny(string(n), ".eE") {
+		return
 	}
-	if out == nil {
-		return body
+	whole, ok := integral(string(n))
+	start := end - len(n)
+	if !ok || start < w.last || end > len(w.body) || string(w.body[start:end]) != string(n) {
+		return
 	}
-	return append(out, body[last:]...)
+	w.out = append(append(w.out, w.body[w.last:start]...), whole...)
+	w.last = end
+}
+
+// result returns body with the numbers rewritten.
+func (w *wholeNumbers) result() []byte {
+	if w.out == nil {
+		return w.body
+	}
+	return append(w.out, w.body[w.last:]...)
 }
 
 // integral returns the integer a JSON number literal with a fraction or an
