@@ -48,4 +48,10 @@ say "schemathesis against http://$HTTP_ADDR/openapi.json"
 	--checks all --exclude-path-regex '/events$' \
 	--max-examples "${CONTRACT_EXAMPLES:-50}" --seed 1 --request-timeout 10 \
 	--suppress-health-check all --workers 1 \
-	--baseline "$ROOT/contract/baseline.json" "$@"
+	--baseline "$ROOT/contract/baseline.json" "$@" && exit 0
+rc=$?
+# The log goes with $WORK when the script exits: keep what explains a
+# failure (LOG_LEVEL=warn, so only warnings and errors).
+say "schemathesis failed; the last lines of orderflow's log:"
+tail -n 60 "$WORK/orderflow.log"
+exit "$rc"
