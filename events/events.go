@@ -4,9 +4,11 @@ package events
 
 import (
 	"errors"
-	"orderflow/codecs"
+	"fmt"
 	"time"
+	"unicode/utf8"
 
+	"orderflow/codecs"
 	"orderflow/order"
 )
 
@@ -24,8 +26,10 @@ func (e OrderPlaced) Validate() error {
 	if err := codecs.CheckVersion(e.V); err != nil {
 		return err
 	}
-	if e.PaymentToken == "" || len(e.PaymentToken) > order.MaxIDLen {
-		return errors.New("payment_token: is required and at most 64 bytes")
+	// Characters, as the API and its OpenAPI document count them: a byte
+	// count refused at encoding a token of "ü"s the API had accepted.
+	if e.PaymentToken == "" || utf8.RuneCountInString(e.PaymentToken) > order.MaxIDLen {
+		return fmt.Errorf("payment_token: is required and at most %d characters", order.MaxIDLen)
 	}
 	return e.Order.Validate()
 }
