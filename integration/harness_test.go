@@ -6,12 +6,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -175,13 +178,59 @@ func tail(s string, n int) string {
 	return s
 }
 
+// freePort returns a port for a server a test starts, from below the
+// kernel's ephemeral range. A port from inside it (what binding port 0
+// gives) can be taken before its server binds it: every service binds its
+// metrics server to port 0, and in CI one took the gateway's port, which
+// then answered /stats with "404 page not found". The ports handed out are
+// kept, so that no two servers of the run get the same one.
 func freePort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	port := ln.Addr().(*net.TCPAddr).Port
-	require.NoError(t, ln.Close())
-	return port
+	ports.mu.Lock()
+	defer ports.mu.Unlock()
+	if ports.given == nil {
+		ports.given = map[int]bool{}
+	}
+	const lowest = 20000 // above the brokers' fixed ports (9092-19493)
+	below := ephemeralLow()
+	for range 1000 {
+		port := lowest + rand.IntN(below-lowest)
+		if ports.given[port] {
+			continue
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
+		if err != nil {
+			continue // taken
+		}
+		require.NoError(t, ln.Close())
+		ports.given[port] = true
+		return port
+	}
+	t.Fatalf("no free port between %d and %d", lowest, below)
+	return 0
+}
+
+// ports are the ports freePort handed out in this run.
+var ports struct {
+	mu    sync.Mutex
+	given map[int]bool
+}
+
+// ephemeralLow is the start of the kernel's ephemeral port range.
+func ephemeralLow() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 32768 // Linux's default
+	}
+	f := strings.Fields(string(b))
+	if len(f) != 2 {
+		return 32768
+	}
+	low, err := strconv.Atoi(f[0])
+	if err != nil || low <= 21000 {
+		return 32768
+	}
+	return low
 }
 
 func token(t *testing.T, customer string) string {
