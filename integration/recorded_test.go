@@ -13,13 +13,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/IBM/sarama"
 	"github.com/lovoo/goka"
 	"github.com/stretchr/testify/require"
 
 	"orderflow/codecs"
 	"orderflow/gateway"
-	"orderflow/kafka"
 	"orderflow/processors/payment"
 	"orderflow/topology"
 )
@@ -35,12 +33,10 @@ import (
 func TestAChargeIsMadeOnlyOnceItsRecordIsOnTheBroker(t *testing.T) {
 	const orders = 40
 	ns := startNATS(t)
-	table := &tableReader{brokers: strings.Split(kafkaBrokers(t), ","), topic: string(goka.GroupTable(topology.PaymentGroup))}
-	gw := &recordCheckingGateway{table: table, next: gateway.NewServer(newSimulated(t))}
+	gw := &recordCheckingGateway{brokers: strings.Split(kafkaBrokers(t), ","), next: gateway.NewServer(newSimulated(t))}
 	srv := httptest.NewServer(gw)
 	t.Cleanup(srv.Close)
 	sys := startSystem(t, ns.ClientURL(), "GATEWAY_URL="+srv.URL, "KAFKA_FLUSH_FREQUENCY=200ms")
-	table.follow(t)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -59,8 +55,8 @@ func TestAChargeIsMadeOnlyOnceItsRecordIsOnTheBroker(t *testing.T) {
 // recordCheckingGateway serves the simulated gateway and, before each
 // charge, checks the payment table on the broker.
 type recordCheckingGateway struct {
-	table *tableReader
-	next  http.Handler
+	brokers []string
+	next    http.Handler
 
 	mu      sync.Mutex
 	charges int
@@ -78,7 +74,7 @@ func (g *recordCheckingGateway) ServeHTTP(w http.ResponseWriter, r *http.Request
 			http.Error(w, "bad charge request", http.StatusBadRequest)
 			return
 		}
-		err = g.table.holdsCharge(req.OrderID)
+		err = holdsCharge(g.brokers, req.OrderID)
 		g.mu.Lock()
 		g.charges++
 		if err != nil {
@@ -97,73 +93,22 @@ func (g *recordCheckingGateway) checked() (int, []string) {
 	return g.charges, append([]string(nil), g.early...)
 }
 
-// tableReader follows a table topic from its end and keeps each key's
-// latest value, and how far it has read each partition.
-type tableReader struct {
-	brokers []string
-	topic   string
-	client  sarama.Client
-
-	mu     sync.Mutex
-	latest map[string][]byte
-	next   map[int32]int64 // the offset after the last one read
-}
-
-func (r *tableReader) follow(t *testing.T) {
-	t.Helper()
-	client, err := sarama.NewClient(r.brokers, saramaTestConfig())
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, client.Close()) })
-	consumer, err := sarama.NewConsumerFromClient(client)
-	require.NoError(t, err)
-	r.client, r.latest, r.next = client, map[string][]byte{}, map[int32]int64{}
-	parts, err := client.Partitions(r.topic)
-	require.NoError(t, err)
-	for _, part := range parts {
-		start, err := client.GetOffset(r.topic, part, sarama.OffsetNewest)
-		require.NoError(t, err)
-		r.next[part] = start
-		pc, err := consumer.ConsumePartition(r.topic, part, start)
-		require.NoError(t, err)
-		t.Cleanup(pc.AsyncClose)
-		go func() {
-			for m := range pc.Messages() {
-				r.mu.Lock()
-				r.latest[string(m.Key)] = m.Value
-				r.next[part] = m.Offset + 1
-				r.mu.Unlock()
-			}
-		}()
-	}
-}
-
-// holdsCharge reads key's partition up to what the broker has now, and
-// checks that key's latest entry holds a charge call as out.
-func (r *tableReader) holdsCharge(key string) error {
-	part := kafka.Partition(key, 6)
-	end, err := r.client.GetOffset(r.topic, part, sarama.OffsetNewest)
+// holdsCharge checks that the order's last entry in the payment table, as
+// far as the broker has it now, holds a charge call as out.
+func holdsCharge(brokers []string, id string) error {
+	m, err := lastRecord(brokers, string(goka.GroupTable(topology.PaymentGroup)), id, 6)
 	if err != nil {
-		return fmt.Errorf("reading the end of %s/%d: %w", r.topic, part, err)
+		return err
 	}
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
-		r.mu.Lock()
-		read, value := r.next[part], r.latest[key]
-		r.mu.Unlock()
-		if read >= end {
-			if value == nil {
-				return fmt.Errorf("no entry on the broker")
-			}
-			e, err := codecs.Decode[payment.Entry](value)
-			if err != nil {
-				return fmt.Errorf("decoding the entry: %w", err)
-			}
-			if e.Call == nil || e.Call.Action != "charge" {
-				return fmt.Errorf("the entry on the broker holds no charge: %s", value)
-			}
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("the reader did not reach offset %d of %s/%d", end, r.topic, part)
-		}
+	if m == nil {
+		return fmt.Errorf("no entry on the broker")
 	}
+	e, err := codecs.Decode[payment.Entry](m.Value)
+	if err != nil {
+		return fmt.Errorf("decoding the entry: %w", err)
+	}
+	if e.Call == nil || e.Call.Action != "charge" {
+		return fmt.Errorf("the entry on the broker holds no charge: %s", m.Value)
+	}
+	return nil
 }

@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/IBM/sarama"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
@@ -317,26 +316,15 @@ func watchHeaders(t *testing.T, ctx context.Context, natsURL, prefix string) *na
 }
 
 // lastTableHeaders returns the headers of the last record of key in a
-// group table, read with a plain consumer from the key's partition.
+// group table.
 func lastTableHeaders(t *testing.T, table, key string, partitions int32) map[string]string {
 	t.Helper()
-	c, err := sarama.NewConsumer(strings.Split(kafkaBrokers(t), ","), saramaTestConfig())
+	m, err := lastRecord(strings.Split(kafkaBrokers(t), ","), table, key, partitions)
 	require.NoError(t, err)
-	defer func() { require.NoError(t, c.Close()) }()
-	pc, err := c.ConsumePartition(table, kafka.Partition(key, partitions), sarama.OffsetOldest)
-	require.NoError(t, err)
-	defer pc.AsyncClose()
-	var last map[string]string
-	for m := range pc.Messages() {
-		if string(m.Key) == key {
-			last = map[string]string{}
-			for _, h := range m.Headers {
-				last[string(h.Key)] = string(h.Value)
-			}
-		}
-		if m.Offset+1 >= pc.HighWaterMarkOffset() {
-			break
-		}
+	require.NotNil(t, m, "no record of %s in %s", key, table)
+	last := map[string]string{}
+	for _, h := range m.Headers {
+		last[string(h.Key)] = string(h.Value)
 	}
 	return last
 }
