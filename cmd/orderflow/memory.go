@@ -2,17 +2,36 @@ package main
 
 import "runtime/debug"
 
-// defaultMemoryLimit is the Go runtime's soft memory limit when GOMEMLIMIT
-// is not set. The local table copies (LevelDB is Go, so its caches and write
-// buffers are Go heap) and Kafka's fetch buffers make a service's memory
-// swing with load; near the limit the collector works harder instead of
-// letting the heap double, so that a service stays within what an operator
-// planned (256 MiB resident; the runtime's own memory comes on top of the
-// limit). GOMEMLIMIT sets another limit, or off.
-const defaultMemoryLimit = 224 << 20
+// serviceMemoryLimit is the Go runtime's soft memory limit for one service
+// when GOMEMLIMIT is not set. The local table copies (LevelDB is Go, so its
+// caches and write buffers are Go heap) and Kafka's fetch buffers make a
+// service's memory swing with load; near the limit the collector works
+// harder instead of letting the heap double, so that a service stays within
+// what an operator planned (256 MiB resident; the runtime's own memory comes
+// on top of the limit). GOMEMLIMIT sets another limit, or off.
+const serviceMemoryLimit = 224 << 20
 
-func limitMemory(getenv func(string) string) {
-	if getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(defaultMemoryLimit)
+// servicesInAll is how many services `orderflow all` runs in its one
+// process: the API and the orders, payment, shipping and notifications
+// groups, each with its own table copies. Held to one service's limit, the
+// thirty LevelDB partitions alone filled it, and under load the collector
+// ran thirty times a second.
+const servicesInAll = 5
+
+// limitMemory sets the soft memory limit for the command about to run,
+// unless GOMEMLIMIT says otherwise.
+func limitMemory(getenv func(string) string, command string) {
+	if getenv("GOMEMLIMIT") != "" {
+		return
 	}
+	debug.SetMemoryLimit(memoryLimit(command))
+}
+
+// memoryLimit is the default limit for a command: the sum of the services it
+// runs.
+func memoryLimit(command string) int64 {
+	if command == "all" {
+		return servicesInAll * serviceMemoryLimit
+	}
+	return serviceMemoryLimit
 }
