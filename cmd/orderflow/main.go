@@ -30,9 +30,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if len(os.Args) > 1 {
-		limitMemory(os.Getenv, os.Args[1])
-	}
+	limitMemory(os.Getenv, os.Args[1:])
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "orderflow:", err)
 		os.Exit(1)

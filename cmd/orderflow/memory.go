@@ -13,18 +13,19 @@ const serviceMemoryLimit = 224 << 20
 
 // servicesInAll is how many services `orderflow all` runs in its one
 // process: the API and the orders, payment, shipping and notifications
-// groups, each with its own table copies. Held to one service's limit, the
-// thirty LevelDB partitions alone filled it, and under load the collector
-// ran thirty times a second.
+// groups, each with its own table copies (the embedded NATS server and the
+// simulated gateway are small beside them). Held to one service's limit,
+// its thirty LevelDB databases (at six partitions) kept the live heap near
+// the limit under load, and the collector ran up to thirty times a second.
 const servicesInAll = 5
 
-// limitMemory sets the soft memory limit for the command about to run,
-// unless GOMEMLIMIT says otherwise.
-func limitMemory(getenv func(string) string, command string) {
-	if getenv("GOMEMLIMIT") != "" {
+// limitMemory sets the soft memory limit for the command in args (the
+// program's arguments, without its name), unless GOMEMLIMIT says otherwise.
+func limitMemory(getenv func(string) string, args []string) {
+	if getenv("GOMEMLIMIT") != "" || len(args) == 0 {
 		return
 	}
-	debug.SetMemoryLimit(memoryLimit(command))
+	debug.SetMemoryLimit(memoryLimit(args[0]))
 }
 
 // memoryLimit is the default limit for a command: the sum of the services it
