@@ -25,6 +25,7 @@ type config struct {
 	slowLatency time.Duration // (d)
 	rates       []float64     // (c)
 	stepFor     time.Duration // (c), each rate
+	warmFor     time.Duration // (c), unmeasured, before the first rate
 	drain       time.Duration // (c), longest wait for the last notifications of a rate
 	customers   int           // (c)
 	perfRecords int           // (a)
@@ -33,7 +34,7 @@ type config struct {
 // quick are the settings -quick changes unless they are given: a run of a
 // few minutes to try the benchmark out, whose figures mean little.
 var quick = map[string]string{
-	"stage-orders": "2000", "slow-orders": "1000", "rates": "250,500", "step": "5s", "drain": "30s", "perf-records": "100000",
+	"stage-orders": "2000", "slow-orders": "1000", "rates": "250,500", "step": "5s", "warm": "5s", "drain": "30s", "perf-records": "100000",
 }
 
 func parse(args []string) (config, error) {
@@ -53,6 +54,7 @@ func parse(args []string) (config, error) {
 	fs.DurationVar(&c.slowLatency, "slow-latency", 200*time.Millisecond, "the slow gateway's answer time")
 	rates := fs.String("rates", "500,1000,2000,3000", "open-loop rates over HTTP, orders/s, comma separated")
 	fs.DurationVar(&c.stepFor, "step", 30*time.Second, "how long each rate is sent")
+	fs.DurationVar(&c.warmFor, "warm", 30*time.Second, "how long the first rate is sent, unmeasured, before it is measured: the broker's JIT warms up; 0 skips it")
 	fs.DurationVar(&c.drain, "drain", 2*time.Minute, "longest wait after a rate for its last notifications")
 	fs.IntVar(&c.customers, "customers", 200, "customers placing the orders over HTTP")
 	fs.IntVar(&c.perfRecords, "perf-records", 3000000, "records ProducerPerformance sends")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -20,7 +21,11 @@ type rateResult struct {
 	lat                benchkit.Sorted
 	missing, dups      int
 	refused            string
-	records, brokerMS  float64 // per order
+	records            float64 // per order
+	// CPU per order: the broker's, the `orderflow all` process's, and the
+	// benchmark's own (the load, the receipts and the embedded NATS), all
+	// on the same machine: at capacity they add up to its cores.
+	brokerMS, orderflowMS, benchMS float64
 }
 
 // overHTTP is part c: `orderflow all` at each rate in turn, one process
@@ -34,7 +39,10 @@ func (b *bench) overHTTP(ctx context.Context, r *report) error {
 	if _, err := s.WaitReady(ctx, s.base, 3*time.Minute); err != nil {
 		return errors.Join(err, s.Stop())
 	}
-	if err = b.warmHTTP(ctx, s.base); err == nil {
+	if err = b.warmHTTP(ctx, s.base); err == nil && b.cfg.warmFor > 0 {
+		err = b.warmBroker(ctx, s.base, b.cfg.rates[0])
+	}
+	if err == nil {
 		// Until idle: the first rate must not share the machine with the
 		// compactions and catch-up of a process just started.
 		if _, idleErr := s.WaitIdle(ctx, 2*time.Minute); idleErr != nil {
@@ -46,7 +54,7 @@ func (b *bench) overHTTP(ctx context.Context, r *report) error {
 			break
 		}
 		var res rateResult
-		if res, err = b.measureRate(ctx, s.base, i, rate); err == nil {
+		if res, err = b.measureRate(ctx, s, i, rate); err == nil {
 			r.rates = append(r.rates, res)
 		}
 	}
@@ -67,8 +75,30 @@ func (b *bench) warmHTTP(ctx context.Context, api string) error {
 	return nil
 }
 
-func (b *bench) measureRate(ctx context.Context, api string, i int, rate float64) (rateResult, error) {
+// warmBroker sends orders at rate for -warm and waits for them, unmeasured.
+// The broker is a JVM started for this run: in its first half-minute under
+// load its JIT compilers take about 12 s of CPU (seen per thread in
+// /proc/<pid>/task), a third of this machine, which would count against the
+// first rate.
+func (b *bench) warmBroker(ctx context.Context, api string, rate float64) error {
+	b.say("c: warming the broker up: %v at %.0f/s, not measured", b.cfg.warmFor, rate)
+	st := b.openLoop(ctx, api, rate, b.cfg.warmFor, func(n int) string { return fmt.Sprintf("e2e-warm-c%d", n%b.cfg.customers) }, func(int) {})
+	_, _, err := b.receipts.await(ctx, ids(st.accepted), b.cfg.drain, b.cfg.drain, func(int) {})
+	if err != nil && ctx.Err() == nil {
+		b.say("c: going on: warming up: %v", err) // the rates measure what they find
+		return nil
+	}
+	return err
+}
+
+func (b *bench) measureRate(ctx context.Context, s *service, i int, rate float64) (rateResult, error) {
+	api := s.base
 	before, err := b.usage()
+	if err != nil {
+		return rateResult{}, err
+	}
+	processes := []int{s.Pid(), os.Getpid()}
+	cpuBefore, err := cpuTimes(processes)
 	if err != nil {
 		return rateResult{}, err
 	}
@@ -85,16 +115,21 @@ func (b *bench) measureRate(ctx context.Context, api string, i int, rate float64
 	if err != nil && ctx.Err() != nil {
 		return rateResult{}, err
 	}
+	cpuAfter, err := cpuTimes(processes)
+	if err != nil {
+		return rateResult{}, err
+	}
 	spent, err := b.spentSince(before)
 	if err != nil {
 		return rateResult{}, err
 	}
 	time.Sleep(time.Second) // a duplicate, if any, comes right after
 	res := b.rateResult(st, last)
-	n := max(len(want), 1)
-	res.records, res.brokerMS = float64(spent.total())/float64(n), ms(spent.cpu)/float64(n)
-	b.say("%.0f/s: %.0f accepted/s, %.0f notified/s, p50 %v p99 %v, %d missing, %d duplicates; %s",
-		rate, res.accepted, res.notified, short(res.lat.P(50)), short(res.lat.P(99)), res.missing, res.dups, spent.perOrder(n))
+	n := float64(max(len(want), 1))
+	res.records, res.brokerMS = float64(spent.total())/n, ms(spent.cpu)/n
+	res.orderflowMS, res.benchMS = ms(cpuAfter[0]-cpuBefore[0])/n, ms(cpuAfter[1]-cpuBefore[1])/n
+	b.say("%.0f/s: %.0f accepted/s, %.0f notified/s, p50 %v p99 %v, %d missing, %d duplicates; %s; orderflow CPU %.3f ms/order, benchmark %.3f",
+		rate, res.accepted, res.notified, short(res.lat.P(50)), short(res.lat.P(99)), res.missing, res.dups, spent.perOrder(int(n)), res.orderflowMS, res.benchMS)
 	if err := res.lat.WriteHistogram(b.out, "    "); err != nil {
 		return res, err
 	}
@@ -137,6 +172,18 @@ func refused(st *step) string {
 		return "-"
 	}
 	return strings.Join(parts, " ")
+}
+
+// cpuTimes reads the CPU time of each process.
+func cpuTimes(pids []int) ([]time.Duration, error) {
+	out := make([]time.Duration, len(pids))
+	for i, pid := range pids {
+		var err error
+		if out[i], err = benchkit.CPUTime(pid); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 func ids(s []sent) []string {

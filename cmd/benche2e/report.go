@@ -36,10 +36,11 @@ func (r *report) write(out io.Writer) error {
 		return err
 	}
 	tw = tabwriter.NewWriter(out, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "\nc: rate/s\taccepted/s\tnotified/s\tp50\tp90\tp99\tmax\tmissing\tdups\trecords/order\tbroker ms/order\trefused\t")
+	fmt.Fprintln(tw, "\nc: rate/s\taccepted/s\tnotified/s\tp50\tp90\tp99\tmax\tmissing\tdups\trecords/order\tCPU ms/order: broker\torderflow\tbenchmark\trefused\t")
 	for _, x := range r.rates {
-		fmt.Fprintf(tw, "%.0f\t%.0f\t%.0f\t%s\t%s\t%s\t%s\t%d\t%d\t%.2f\t%.3f\t%s\t\n", x.rate, x.accepted, x.notified,
-			short(x.lat.P(50)), short(x.lat.P(90)), short(x.lat.P(99)), short(x.lat.Max()), x.missing, x.dups, x.records, x.brokerMS, x.refused)
+		fmt.Fprintf(tw, "%.0f\t%.0f\t%.0f\t%s\t%s\t%s\t%s\t%d\t%d\t%.2f\t%.3f\t%.3f\t%.3f\t%s\t\n", x.rate, x.accepted, x.notified,
+			short(x.lat.P(50)), short(x.lat.P(90)), short(x.lat.P(99)), short(x.lat.Max()), x.missing, x.dups, x.records,
+			x.brokerMS, x.orderflowMS, x.benchMS, x.refused)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -15,12 +15,12 @@ func TestTheReportPrintsThePartsInOrderAndOneLinePerRate(t *testing.T) {
 	r.add("b", "stages alone: orders/s", "%.0f", 3100.4)
 	r.add("a", "broker ceiling: records/s", "%s", "95000.1")
 	r.rates = append(r.rates, rateResult{rate: 500, accepted: 499, notified: 498,
-		lat: benchkit.Sorted{5 * time.Millisecond, 12 * time.Millisecond}, records: 9.5, brokerMS: 0.41, refused: "-"})
+		lat: benchkit.Sorted{5 * time.Millisecond, 12 * time.Millisecond}, records: 9.5, brokerMS: 0.41, orderflowMS: 1.2, benchMS: 0.25, refused: "-"})
 	var b strings.Builder
 	require.NoError(t, r.write(&b))
 	out := b.String()
 	require.Less(t, strings.Index(out, "broker ceiling"), strings.Index(out, "stages alone"))
-	require.Regexp(t, `500 +499 +498 +5ms +5ms +5ms +12ms +0 +0 +9.50 +0.410 +- *\n`, out)
+	require.Regexp(t, `500 +499 +498 +5ms +5ms +5ms +12ms +0 +0 +9.50 +0.410 +1.200 +0.250 +- *\n`, out)
 }
 
 func TestSpentCountsOnlyWhatGrew(t *testing.T) {

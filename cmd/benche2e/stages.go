@@ -18,6 +18,7 @@ type stagesRun struct {
 	paid      float64 // orders/s from the first record placed to the last on payed_orders
 	records   float64 // written per order, every topic
 	brokerCPU time.Duration
+	stagesCPU time.Duration // the three stages' processes together
 }
 
 // stagesAlone is part b: the stages with the simulated gateway at full speed.
@@ -30,6 +31,7 @@ func (b *bench) stagesAlone(ctx context.Context, r *report) error {
 	r.add("b", "stages alone: orders/s, new_orders to NATS receipt", "%.0f", s.notified)
 	r.add("b", "stages alone: records written per order (every topic)", "%.2f", s.records)
 	r.add("b", "stages alone: broker CPU per order (ms)", "%.3f", ms(s.brokerCPU)/float64(s.orders))
+	r.add("b", "stages alone: the stages' CPU per order (ms)", "%.3f", ms(s.stagesCPU)/float64(s.orders))
 	return nil
 }
 
@@ -60,11 +62,17 @@ func (b *bench) runStages(ctx context.Context, name string, n int, latency time.
 		}
 		services = append(services, s)
 	}
-	s, err := b.measureStages(ctx, name, n)
+	pids := make([]int, len(services))
+	for i, s := range services {
+		pids[i] = s.Pid()
+	}
+	s, err := b.measureStages(ctx, name, n, pids)
 	return s, errors.Join(err, stopAll(services))
 }
 
-func (b *bench) measureStages(ctx context.Context, name string, n int) (stagesRun, error) {
+// measureStages places n orders and waits for them; pids are the stages'
+// processes, whose CPU it counts.
+func (b *bench) measureStages(ctx context.Context, name string, n int, pids []int) (stagesRun, error) {
 	if err := b.warmStages(ctx, name); err != nil {
 		return stagesRun{}, err
 	}
@@ -82,6 +90,10 @@ func (b *bench) measureStages(ctx context.Context, name string, n int) (stagesRu
 	if err != nil {
 		return stagesRun{}, err
 	}
+	cpuBefore, err := cpuTimes(pids)
+	if err != nil {
+		return stagesRun{}, err
+	}
 	start := time.Now()
 	if err := b.place(ctx, ids, func(i int) string { return fmt.Sprintf("%sc%d", prefix, i%100) }); err != nil {
 		return stagesRun{}, err
@@ -94,6 +106,14 @@ func (b *bench) measureStages(ctx context.Context, name string, n int) (stagesRu
 	if err != nil {
 		return stagesRun{}, err
 	}
+	cpuAfter, err := cpuTimes(pids)
+	if err != nil {
+		return stagesRun{}, err
+	}
+	var stagesCPU time.Duration
+	for i := range pids {
+		stagesCPU += cpuAfter[i] - cpuBefore[i]
+	}
 	spent, err := b.spentSince(before)
 	if err != nil {
 		return stagesRun{}, err
@@ -103,10 +123,11 @@ func (b *bench) measureStages(ctx context.Context, name string, n int) (stagesRu
 	if payments > 0 {
 		paidRate = float64(payments) / paidAt.Sub(start).Seconds()
 	}
-	b.say("%s: %d paid, %d notified in %v; %s", name, payments, got, last.Sub(start).Round(time.Millisecond), spent.perOrder(n))
+	b.say("%s: %d paid, %d notified in %v; %s; the stages' CPU %.3f ms/order", name, payments, got,
+		last.Sub(start).Round(time.Millisecond), spent.perOrder(n), ms(stagesCPU)/float64(n))
 	return stagesRun{
 		orders: n, notified: float64(n) / last.Sub(start).Seconds(), paid: paidRate,
-		records: float64(spent.total()) / float64(n), brokerCPU: spent.cpu,
+		records: float64(spent.total()) / float64(n), brokerCPU: spent.cpu, stagesCPU: stagesCPU,
 	}, nil
 }
 
