@@ -54,7 +54,7 @@ func parse(args []string) (config, error) {
 	fs.DurationVar(&c.slowLatency, "slow-latency", 200*time.Millisecond, "the slow gateway's answer time")
 	rates := fs.String("rates", "500,1000,2000,3000", "open-loop rates over HTTP, orders/s, comma separated")
 	fs.DurationVar(&c.stepFor, "step", 30*time.Second, "how long each rate is sent")
-	fs.DurationVar(&c.warmFor, "warm", 30*time.Second, "how long the first rate is sent, unmeasured, before it is measured: the broker's JIT warms up; 0 skips it")
+	fs.DurationVar(&c.warmFor, "warm", 30*time.Second, "how long part c sends its lowest rate, unmeasured, before the rates: the broker's JIT warms up; 0 skips it")
 	fs.DurationVar(&c.drain, "drain", 2*time.Minute, "longest wait after a rate for its last notifications")
 	fs.IntVar(&c.customers, "customers", 200, "customers placing the orders over HTTP")
 	fs.IntVar(&c.perfRecords, "perf-records", 3000000, "records ProducerPerformance sends")

@@ -14,6 +14,7 @@ func TestQuickShortensWhatIsNotGiven(t *testing.T) {
 	require.Equal(t, 1000, c.slowOrders)
 	require.Equal(t, []float64{250, 500}, c.rates)
 	require.Equal(t, 5*time.Second, c.stepFor)
+	require.Equal(t, 5*time.Second, c.warmFor)
 }
 
 func TestTheDefaultsAreTheFullRunOnTheBenchmarksOwnPorts(t *testing.T) {
@@ -22,6 +23,7 @@ func TestTheDefaultsAreTheFullRunOnTheBenchmarksOwnPorts(t *testing.T) {
 	require.Equal(t, []string{"127.0.0.1:59092"}, c.brokers)
 	require.Equal(t, 59100, c.portBase)
 	require.Equal(t, []float64{500, 1000, 2000, 3000}, c.rates)
+	require.Equal(t, 30*time.Second, c.warmFor)
 	require.Equal(t, map[string]bool{"a": true, "b": true, "c": true, "d": true}, c.parts)
 }
 

@@ -23,8 +23,9 @@ type rateResult struct {
 	refused            string
 	records            float64 // per order
 	// CPU per order: the broker's, the `orderflow all` process's, and the
-	// benchmark's own (the load, the receipts and the embedded NATS), all
-	// on the same machine: at capacity they add up to its cores.
+	// benchmark's own (the load, the receipts and the embedded NATS). They
+	// share the machine: at capacity, times the orders/s, they add up to
+	// its cores, if nothing else runs on it.
 	brokerMS, orderflowMS, benchMS float64
 }
 
@@ -40,7 +41,7 @@ func (b *bench) overHTTP(ctx context.Context, r *report) error {
 		return errors.Join(err, s.Stop())
 	}
 	if err = b.warmHTTP(ctx, s.base); err == nil && b.cfg.warmFor > 0 {
-		err = b.warmBroker(ctx, s.base, b.cfg.rates[0])
+		err = b.warmBroker(ctx, s.base, slices.Min(b.cfg.rates))
 	}
 	if err == nil {
 		// Until idle: the first rate must not share the machine with the
@@ -77,18 +78,23 @@ func (b *bench) warmHTTP(ctx context.Context, api string) error {
 
 // warmBroker sends orders at rate for -warm and waits for them, unmeasured.
 // The broker is a JVM started for this run: in its first half-minute under
-// load its JIT compilers take about 12 s of CPU (seen per thread in
-// /proc/<pid>/task), a third of this machine, which would count against the
-// first rate.
+// load its JIT compilers took about 12 s of CPU (counted per thread in
+// /proc/<pid>/task), a fifth of this machine's two cores, which would count
+// against the first rate.
 func (b *bench) warmBroker(ctx context.Context, api string, rate float64) error {
 	b.say("c: warming the broker up: %v at %.0f/s, not measured", b.cfg.warmFor, rate)
 	st := b.openLoop(ctx, api, rate, b.cfg.warmFor, func(n int) string { return fmt.Sprintf("e2e-warm-c%d", n%b.cfg.customers) }, func(int) {})
-	_, _, err := b.receipts.await(ctx, ids(st.accepted), b.cfg.drain, b.cfg.drain, func(int) {})
-	if err != nil && ctx.Err() == nil {
-		b.say("c: going on: warming up: %v", err) // the rates measure what they find
-		return nil
+	got, _, err := b.receipts.await(ctx, ids(st.accepted), b.cfg.drain, b.cfg.drain, func(int) {})
+	if ctx.Err() != nil {
+		return fmt.Errorf("warming the broker up: %w", ctx.Err())
 	}
-	return err
+	b.say("c: warmed up: %d accepted, refused %s, %d notified", len(st.accepted), refused(st), got)
+	if err != nil {
+		// The rates measure what they find; a late warm-up order only says
+		// the first rate starts with a backlog.
+		b.say("c: going on: warming the broker up: %v", err)
+	}
+	return nil
 }
 
 func (b *bench) measureRate(ctx context.Context, s *service, i int, rate float64) (rateResult, error) {
@@ -97,7 +103,7 @@ func (b *bench) measureRate(ctx context.Context, s *service, i int, rate float64
 	if err != nil {
 		return rateResult{}, err
 	}
-	processes := []int{s.Pid(), os.Getpid()}
+	processes := []int{s.Pid(), os.Getpid()} // orderflow all, the benchmark
 	cpuBefore, err := cpuTimes(processes)
 	if err != nil {
 		return rateResult{}, err
@@ -125,11 +131,12 @@ func (b *bench) measureRate(ctx context.Context, s *service, i int, rate float64
 	}
 	time.Sleep(time.Second) // a duplicate, if any, comes right after
 	res := b.rateResult(st, last)
-	n := float64(max(len(want), 1))
-	res.records, res.brokerMS = float64(spent.total())/n, ms(spent.cpu)/n
-	res.orderflowMS, res.benchMS = ms(cpuAfter[0]-cpuBefore[0])/n, ms(cpuAfter[1]-cpuBefore[1])/n
+	n := max(len(want), 1)
+	perOrder := func(d time.Duration) float64 { return ms(d) / float64(n) }
+	res.records, res.brokerMS = float64(spent.total())/float64(n), perOrder(spent.cpu)
+	res.orderflowMS, res.benchMS = perOrder(cpuAfter[0]-cpuBefore[0]), perOrder(cpuAfter[1]-cpuBefore[1])
 	b.say("%.0f/s: %.0f accepted/s, %.0f notified/s, p50 %v p99 %v, %d missing, %d duplicates; %s; orderflow CPU %.3f ms/order, benchmark %.3f",
-		rate, res.accepted, res.notified, short(res.lat.P(50)), short(res.lat.P(99)), res.missing, res.dups, spent.perOrder(int(n)), res.orderflowMS, res.benchMS)
+		rate, res.accepted, res.notified, short(res.lat.P(50)), short(res.lat.P(99)), res.missing, res.dups, spent.perOrder(n), res.orderflowMS, res.benchMS)
 	if err := res.lat.WriteHistogram(b.out, "    "); err != nil {
 		return res, err
 	}

@@ -6,11 +6,14 @@
 //
 //   - the stages alone (payment, shipping, notifications, each a process of
 //     the real binary): orders produced straight into new_orders, orders/s
-//     until all are notified over NATS, records written and broker CPU per
-//     order;
+//     until all are notified over NATS, records written, and the broker's
+//     and the stages' CPU per order;
 //
-//   - `orderflow all` over HTTP at fixed open-loop rates: accepted/s,
-//     notified/s, POST to NATS receipt percentiles, missing and duplicates;
+//   - `orderflow all` over HTTP at fixed open-loop rates, after an
+//     unmeasured warm-up of the broker: accepted/s, notified/s, POST to
+//     NATS receipt percentiles, missing and duplicates, records written, and
+//     the CPU per order of the broker, of `orderflow all` and of the
+//     benchmark itself;
 //
 //   - the stages again with a slow (200 ms) gateway: payment's orders/s.
 //
